@@ -1,0 +1,26 @@
+"""Small formatting helpers shared by the renderers."""
+from __future__ import annotations
+
+from typing import Optional
+
+__all__ = ["bytes_h", "yes_no", "or_dash"]
+
+
+def bytes_h(n: Optional[int]) -> str:
+    if n is None:
+        return "-"
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.0f} {unit}" if value >= 100 or value == int(value) else f"{value:.1f} {unit}"
+    return f"{n} B"
+
+
+def yes_no(flag: Optional[bool]) -> str:
+    if flag is None:
+        return "[dim]unknown[/]"
+    return "[green]yes[/]" if flag else "[red]no[/]"
+
+
+def or_dash(value: object) -> str:
+    return "-" if value is None or value == "" else str(value)

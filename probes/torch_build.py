@@ -1,0 +1,102 @@
+"""The torch build: version, parallel backend, default threads, MKL, oneDNN.
+
+torch is imported here only, and only when this probe runs. Works on torch
+1.12 (which AllenNLP 2.10.1 pins): it lacks torch.backends.cpu and the
+torch.cpu._is_* helpers, so everything is parsed from torch.__config__.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Optional
+
+from ._fs import FsRoot
+
+__all__ = ["TorchFacts", "probe_torch", "parse_build_config"]
+
+
+@dataclass(frozen=True)
+class TorchFacts:
+    source: str  # "live" or "recorded"
+    version: Optional[str]
+    parallel_backend: Optional[str]
+    intra_op_threads: Optional[int]
+    inter_op_threads: Optional[int]
+    mkl_version: Optional[str]
+    onednn_version: Optional[str]
+    mkldnn_available: Optional[bool]
+    openmp: Optional[str]
+    cpu_capability: Optional[str]
+    cuda_available: Optional[bool]
+    cuda_device_count: Optional[int]
+    unknown: Dict[str, str] = field(default_factory=dict)
+
+
+def _search(pattern: str, text: str) -> Optional[str]:
+    m = re.search(pattern, text)
+    return m.group(1).strip() if m else None
+
+
+def parse_build_config(show: str, parallel: str) -> Dict[str, object]:
+    """Facts from ``torch.__config__.show()`` and ``parallel_info()`` text."""
+    intra = _search(r"at::get_num_threads\(\)\s*:\s*(\d+)", parallel)
+    inter = _search(r"at::get_num_interop_threads\(\)\s*:\s*(\d+)", parallel)
+    return {
+        "parallel_backend": _search(r"ATen parallel backend:\s*(.+)", parallel),
+        "intra_op_threads": int(intra) if intra else None,
+        "inter_op_threads": int(inter) if inter else None,
+        "mkl_version": _search(r"Math Kernel Library Version\s+([\w.]+)", show),
+        "onednn_version": _search(r"MKL-DNN v([\d.]+)", show) or _search(r"oneDNN v([\d.]+)", show),
+        "openmp": _search(r"OpenMP (\d+)", show),
+        "cpu_capability": _search(r"CPU capability usage:\s*(\S+)", show),
+    }
+
+
+def _live() -> TorchFacts:
+    try:
+        import torch
+    except ImportError as exc:  # the probe sheet still works without torch
+        reason = f"torch not importable: {exc}"
+        return TorchFacts("live", None, None, None, None, None, None, None, None, None, None, None,
+                          {"version": reason})
+    parsed = parse_build_config(torch.__config__.show(), torch.__config__.parallel_info())
+    cuda = torch.cuda.is_available()
+    return TorchFacts(
+        source="live",
+        version=torch.__version__,
+        mkldnn_available=bool(torch.backends.mkldnn.is_available()),
+        cuda_available=cuda,
+        cuda_device_count=torch.cuda.device_count() if cuda else 0,
+        **parsed,  # type: ignore[arg-type]
+        unknown={k: "not in torch.__config__" for k, v in parsed.items() if v is None},
+    )
+
+
+def _recorded(fs: FsRoot) -> TorchFacts:
+    text = fs.read("_meta/python.json")
+    meta = {}
+    try:
+        meta = json.loads(text) if text else {}
+    except ValueError:
+        pass
+    if not meta.get("torch"):
+        reason = "recorded tree has no _meta/python.json with torch facts"
+        return TorchFacts("recorded", None, None, None, None, None, None, None, None, None, None, None,
+                          {"version": reason})
+    parsed = parse_build_config(meta.get("config", ""), meta.get("parallel", ""))
+    unknown = {k: "not in the recorded torch config" for k, v in parsed.items() if v is None}
+    unknown["cuda_available"] = "not recorded"
+    return TorchFacts(
+        source="recorded",
+        version=meta["torch"],
+        mkldnn_available=meta.get("mkldnn"),
+        cuda_available=None,
+        cuda_device_count=None,
+        **parsed,  # type: ignore[arg-type]
+        unknown=unknown,
+    )
+
+
+def probe_torch(fs: FsRoot) -> TorchFacts:
+    return _live() if fs.live else _recorded(fs)

@@ -1,0 +1,42 @@
+"""Shared fixtures: recorded machine trees and hand-made ones."""
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+from typing import Callable, Dict
+
+import pytest
+
+MACHINES_DIR = Path(__file__).parent / "data" / "machines"
+RECORDED = sorted(p.name[: -len(".tar.gz")] for p in MACHINES_DIR.glob("*.tar.gz"))
+
+
+@pytest.fixture(scope="session")
+def recorded_root(tmp_path_factory) -> Callable[[str], Path]:
+    """Unpack ``tests/data/machines/NAME.tar.gz`` once; return its root."""
+    base = tmp_path_factory.mktemp("machines")
+
+    def unpack(name: str) -> Path:
+        root = base / name
+        if not root.exists():
+            with tarfile.open(MACHINES_DIR / f"{name}.tar.gz") as tar:
+                tar.extractall(base)
+        return root
+
+    return unpack
+
+
+@pytest.fixture
+def make_tree(tmp_path) -> Callable[[Dict[str, str]], Path]:
+    """Write a hand-made machine tree: ``{relative path: file text}``."""
+
+    def make(files: Dict[str, str]) -> Path:
+        root = tmp_path / "tree"
+        root.mkdir(exist_ok=True)
+        for rel, text in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        return root
+
+    return make
