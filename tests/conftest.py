@@ -20,7 +20,9 @@ def recorded_root(tmp_path_factory) -> Callable[[str], Path]:
         root = base / name
         if not root.exists():
             with tarfile.open(MACHINES_DIR / f"{name}.tar.gz") as tar:
-                tar.extractall(base)
+                # "data" filter where Python has it (3.12+ warns without one).
+                kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                tar.extractall(base, **kwargs)
         return root
 
     return unpack

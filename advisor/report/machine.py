@@ -112,7 +112,8 @@ def machine_renderables(facts: MachineFacts) -> List[RenderableType]:
     env_rows["allocator preloaded"] = or_dash(rt.preloaded_allocator)
     env_rows["numactl"] = or_dash(rt.numactl)
     env_rows["taskset"] = or_dash(rt.taskset)
-    env_rows["CPU governor"] = or_dash(rt.cpu_governor)
+    if rt.cpu_governor is not None:
+        env_rows["CPU governor"] = rt.cpu_governor
     out.append(_kv("Environment", env_rows, rt.unknown))
 
     if facts.roofline is not None:
