@@ -1,0 +1,13 @@
+// Tiny variant for tests: 64 instances, small dimensions, one epoch.
+local base = import "config.jsonnet";
+local data = "examples/bilstm_classifier/data/tiny/";
+base + {
+  train_data_path: data + "train.jsonl",
+  validation_data_path: data + "validation.jsonl",
+  model+: {
+    text_field_embedder: { token_embedders: { tokens: { type: "embedding", embedding_dim: 8 } } },
+    seq2vec_encoder+: { input_size: 8, hidden_size: 6 },
+  },
+  data_loader+: { batch_size: 8 },
+  trainer+: { num_epochs: 1 },
+}
