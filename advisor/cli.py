@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, List, Optional
 
 import typer
 from rich.console import Console
@@ -70,6 +70,68 @@ def probe(
 
         console = _console()
         for renderable in machine_renderables(facts):
+            console.print(renderable)
+            console.print()
+
+    _run(work)
+
+
+def _load(config: Path, ext_var: List[str], overrides: Optional[str], include_package: List[str]):
+    from .config import load_experiment, parse_ext_vars
+
+    return load_experiment(config, ext_vars=parse_ext_vars(ext_var), overrides=overrides,
+                           include_packages=include_package)
+
+
+_CONFIG = typer.Argument(..., help="An AllenNLP training config (.jsonnet or .json).")
+_EXT_VAR = typer.Option([], "-V", "--ext-var", help="Ext var for the jsonnet, NAME=VALUE (repeatable); "
+                                                    "the environment is read too, as by allennlp train.")
+_OVERRIDES = typer.Option(None, "-o", "--overrides", help="JSON/jsonnet overrides, as `allennlp train -o`.")
+_INCLUDE = typer.Option([], "--include-package", help="Import this package for custom classes (repeatable).")
+
+
+@app.command()
+def inspect(
+    config: Path = _CONFIG,
+    ext_var: List[str] = _EXT_VAR,
+    overrides: Optional[str] = _OVERRIDES,
+    include_package: List[str] = _INCLUDE,
+    as_json: bool = typer.Option(False, "--json", help="Print the facts as JSON."),
+    no_build: bool = typer.Option(False, "--no-build", help="Static facts only: no AllenNLP, no torch."),
+    sample_instances: int = typer.Option(2000, "--sample-instances", min=1,
+                                         help="Read at most this many training instances."),
+    sample_seconds: float = typer.Option(20.0, "--sample-seconds", min=0.1,
+                                         help="Stop reading the sample after this many seconds."),
+) -> None:
+    """Read an AllenNLP config and build its real model on a sample of the training data."""
+
+    def work() -> None:
+        from probes import to_json
+
+        experiment = _load(config, ext_var, overrides, include_package)
+        if no_build:
+            from .config import static_report
+
+            report = static_report(experiment)
+            if as_json:
+                sys.stdout.write(to_json(report) + "\n")
+                return
+            from .report import static_renderables
+
+            renderables = static_renderables(report.static, report.config, report.config_hash)
+        else:
+            from .inspect import inspect_experiment
+            from .inspect.build import SampleCaps
+
+            facts = inspect_experiment(experiment, SampleCaps(sample_instances, sample_seconds))
+            if as_json:
+                sys.stdout.write(to_json(facts) + "\n")
+                return
+            from .report import model_renderables
+
+            renderables = model_renderables(facts)
+        console = _console()
+        for renderable in renderables:
             console.print(renderable)
             console.print()
 

@@ -1,13 +1,17 @@
 """Shared fixtures: recorded machine trees and hand-made ones."""
 from __future__ import annotations
 
+import importlib.util
+import sys
 import tarfile
 from pathlib import Path
 from typing import Callable, Dict
 
 import pytest
 
+REPO = Path(__file__).resolve().parent.parent
 MACHINES_DIR = Path(__file__).parent / "data" / "machines"
+EXAMPLES = REPO / "examples"
 RECORDED = sorted(p.name[: -len(".tar.gz")] for p in MACHINES_DIR.glob("*.tar.gz"))
 
 
@@ -42,3 +46,26 @@ def make_tree(tmp_path) -> Callable[[Dict[str, str]], Path]:
         return root
 
     return make
+
+
+def load_generator():
+    """examples/generate.py as a module (examples/ is not an installed package)."""
+    spec = importlib.util.spec_from_file_location("examples_generate", EXAMPLES / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def tiny_data():
+    """Generate every example's tiny data (idempotent); configs name paths from the repo root."""
+    generator = load_generator()
+    return {name: generator.generate(name, tiny=True) for name in generator.SPECS}
+
+
+@pytest.fixture
+def in_repo(monkeypatch):
+    """Run from the repository root, as the example configs' relative data paths expect."""
+    monkeypatch.chdir(REPO)
+    return REPO
