@@ -13,7 +13,7 @@ from .machine import SCHEMA_VERSION, MachineFacts, probe_machine
 from .memory import MemoryFacts
 from .roofline import Roofline
 from .runtime import AllocatorLib, RuntimeFacts
-from .serialize import to_json, to_jsonable
+from .serialize import from_jsonable, to_json, to_jsonable
 from .topology import HybridCores, NumaNode, TopologyFacts
 from .torch_build import TorchFacts
 
@@ -21,5 +21,5 @@ __all__ = [
     "AllocatorLib", "CacheFacts", "CacheLevel", "CpuFacts", "Fingerprint", "FsRoot", "HybridCores",
     "IsaFacts", "LimitFacts", "MachineFacts", "MemoryFacts", "NumaNode", "Roofline", "RuntimeFacts",
     "SCHEMA_VERSION", "TopologyFacts", "TorchFacts", "format_cpu_list", "parse_cpu_list",
-    "probe_machine", "to_json", "to_jsonable",
+    "from_jsonable", "probe_machine", "to_json", "to_jsonable",
 ]

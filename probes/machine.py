@@ -62,7 +62,7 @@ def probe_machine(root: "str | os.PathLike[str]" = "/", *, measure: bool = False
     if with_torch:
         torch = probe_torch(fs)
     else:
-        torch = TorchFacts("skipped", *([None] * 11), {"version": "torch facts not requested"})  # type: ignore[arg-type]
+        torch = TorchFacts("skipped", *([None] * 12), {"version": "torch facts not requested"})  # type: ignore[arg-type]
     roofline = None
     if measure and fs.live and torch.version:
         roofline = measure_roofline(limits.usable_cpus, isa.native_bf16)

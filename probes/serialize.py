@@ -12,7 +12,7 @@ import json
 from pathlib import PurePath
 from typing import Any
 
-__all__ = ["to_jsonable", "to_json"]
+__all__ = ["to_jsonable", "to_json", "from_jsonable"]
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -35,3 +35,35 @@ def to_jsonable(obj: Any) -> Any:
 
 def to_json(obj: Any, *, indent: int = 2) -> str:
     return json.dumps(to_jsonable(obj), indent=indent, sort_keys=False)
+
+
+def from_jsonable(cls: Any, data: Any) -> Any:
+    """Rebuild a dataclass tree written by :func:`to_jsonable` (its type hints guide the way)."""
+    import typing
+
+    def build(tp: Any, value: Any) -> Any:
+        if value is None:
+            return None
+        origin = typing.get_origin(tp)
+        args = typing.get_args(tp)
+        if origin is typing.Union:
+            kinds = [a for a in args if a is not type(None)]
+            for kind in kinds:
+                if dataclasses.is_dataclass(kind) and isinstance(value, dict):
+                    return build(kind, value)
+            return build(kinds[0], value) if len(kinds) == 1 else value
+        if dataclasses.is_dataclass(tp):
+            hints = typing.get_type_hints(tp)
+            fields = {f.name for f in dataclasses.fields(tp) if f.init}
+            return tp(**{k: build(hints[k], v) for k, v in value.items() if k in fields})
+        if origin in (tuple, typing.Tuple):
+            if len(args) == 2 and args[1] is Ellipsis:
+                return tuple(build(args[0], v) for v in value)
+            return tuple(build(a, v) for a, v in zip(args, value)) if args else tuple(value)
+        if origin in (list, typing.List):
+            return [build(args[0], v) for v in value] if args else list(value)
+        if origin in (dict, typing.Dict):
+            return {k: build(args[1], v) for k, v in value.items()} if args else dict(value)
+        return value
+
+    return build(cls, data)

@@ -30,6 +30,7 @@ class TorchFacts:
     cpu_capability: Optional[str]
     cuda_available: Optional[bool]
     cuda_device_count: Optional[int]
+    openmp_runtime: Optional[str] = None  # gnu (libgomp), intel (libiomp5) or llvm (libomp)
     unknown: Dict[str, str] = field(default_factory=dict)
 
 
@@ -53,12 +54,28 @@ def parse_build_config(show: str, parallel: str) -> Dict[str, object]:
     }
 
 
+_OPENMP_LIBS = (("libiomp5", "intel"), ("libgomp", "gnu"), ("libomp", "llvm"))
+
+
+def _openmp_runtime() -> Optional[str]:
+    """Which OpenMP library torch loaded: KMP_* variables work only with Intel's."""
+    try:
+        with open("/proc/self/maps") as maps:
+            text = maps.read()
+    except OSError:
+        return None
+    for lib, name in _OPENMP_LIBS:
+        if f"/{lib}" in text:
+            return name
+    return None
+
+
 def _live() -> TorchFacts:
     try:
         import torch
     except ImportError as exc:  # the probe sheet still works without torch
         reason = f"torch not importable: {exc}"
-        return TorchFacts("live", None, None, None, None, None, None, None, None, None, None, None,
+        return TorchFacts("live", None, None, None, None, None, None, None, None, None, None, None, None,
                           {"version": reason})
     parsed = parse_build_config(torch.__config__.show(), torch.__config__.parallel_info())
     cuda = torch.cuda.is_available()
@@ -68,6 +85,7 @@ def _live() -> TorchFacts:
         mkldnn_available=bool(torch.backends.mkldnn.is_available()),
         cuda_available=cuda,
         cuda_device_count=torch.cuda.device_count() if cuda else 0,
+        openmp_runtime=_openmp_runtime(),
         **parsed,  # type: ignore[arg-type]
         unknown={k: "not in torch.__config__" for k, v in parsed.items() if v is None},
     )
@@ -82,11 +100,12 @@ def _recorded(fs: FsRoot) -> TorchFacts:
         pass
     if not meta.get("torch"):
         reason = "recorded tree has no _meta/python.json with torch facts"
-        return TorchFacts("recorded", None, None, None, None, None, None, None, None, None, None, None,
+        return TorchFacts("recorded", None, None, None, None, None, None, None, None, None, None, None, None,
                           {"version": reason})
     parsed = parse_build_config(meta.get("config", ""), meta.get("parallel", ""))
     unknown = {k: "not in the recorded torch config" for k, v in parsed.items() if v is None}
     unknown["cuda_available"] = "not recorded"
+    unknown["openmp_runtime"] = "not recorded"
     return TorchFacts(
         source="recorded",
         version=meta["torch"],

@@ -49,12 +49,19 @@ class BuiltExperiment:
     timings: Dict[str, float]
 
     def data_loader(self, overrides: Optional[Dict[str, Any]] = None) -> Any:
-        """The config's own data loader over the sample (``overrides`` merged into its params)."""
+        """The config's own data loader over the sample.
+
+        ``overrides`` are merged into its params; a value of None removes that key.
+        """
         from allennlp.common import Params
         from allennlp.data import DataLoader
 
         spec = copy.deepcopy(self.experiment.params.get("data_loader") or {})
-        spec.update(overrides or {})
+        for key, value in (overrides or {}).items():
+            if value is None:
+                spec.pop(key, None)
+            else:
+                spec[key] = value
         loader = _step("the data loader (data_loader)", lambda: DataLoader.from_params(
             params=Params(spec), reader=_sample_reader(self.reader, self.instances),
             data_path=self.experiment.train_data_path), "DataLoader")

@@ -104,6 +104,7 @@ def machine_renderables(facts: MachineFacts) -> List[RenderableType]:
         "oneDNN": or_dash(tb.onednn_version),
         "mkldnn available": yes_no(tb.mkldnn_available),
         "CPU capability": or_dash(tb.cpu_capability),
+        "OpenMP runtime": or_dash(tb.openmp_runtime),
         "CUDA available": yes_no(tb.cuda_available),
     }, {k: v for k, v in tb.unknown.items() if k != "cuda_available" or tb.cuda_available is None}))
 

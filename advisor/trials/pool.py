@@ -1,0 +1,205 @@
+"""Parent side of the worker processes: start, talk, watch time and memory, kill.
+
+A worker that hangs past the time limit or grows past the memory limit is
+killed, and the trial it was running is recorded as failed with that reason;
+the next trial gets a fresh worker.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+import psutil
+
+from ..errors import AdvisorError
+
+__all__ = ["WorkerJob", "Worker", "WorkerPool", "TrialFailure"]
+
+_POLL_S = 0.1
+
+
+class TrialFailure(Exception):
+    """The trial could not be measured; ``reason`` says why in one line."""
+
+    def __init__(self, reason: str, *, worker_lost: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.worker_lost = worker_lost
+
+
+@dataclass(frozen=True)
+class WorkerJob:
+    """What every worker builds: the experiment and the sample caps."""
+
+    config: str
+    ext_vars: Dict[str, str]
+    overrides: Optional[str]
+    include_packages: Tuple[str, ...]
+    sample_instances: int
+    sample_seconds: float
+    cwd: str = field(default_factory=os.getcwd)
+
+
+def _rss_tree(proc: psutil.Process) -> int:
+    total = 0
+    try:
+        total += proc.memory_info().rss
+        for child in proc.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        pass
+    return total
+
+
+class Worker:
+    def __init__(self, number: int, job: WorkerJob, process_env: Mapping[str, str], inter_op: Any,
+                 log_dir: Path, memory_limit: Optional[int], start_timeout: float, want_facts: bool) -> None:
+        self.number = number
+        self.memory_limit = memory_limit
+        self.log_path = log_dir / f"worker-{number}.log"
+        env = dict(os.environ)
+        env.update(process_env)
+        env.setdefault("TQDM_DISABLE", "1")
+        env["PYTHONUNBUFFERED"] = "1"
+        self._log = open(self.log_path, "w")
+        started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "advisor.trials.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self._log, env=env, cwd=job.cwd, text=True, bufsize=1)
+        self.ps = psutil.Process(self.proc.pid)
+        payload = {**job.__dict__, "inter_op_threads": inter_op, "want_facts": want_facts}
+        self.ready = self._exchange(payload, start_timeout, "start")
+        self.start_seconds = time.perf_counter() - started
+        if self.ready.get("op") == "error":
+            message = self.ready["message"]
+            self.close()
+            if self.ready.get("user_error"):
+                raise AdvisorError(message)
+            raise AdvisorError(f"the trial worker could not build the experiment: {message} "
+                               f"(log: {self.log_path})")
+        self.peak_rss = 0
+
+    def _exchange(self, message: Dict[str, Any], timeout: float, what: str) -> Dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        try:
+            self.proc.stdin.write(json.dumps(message) + "\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise TrialFailure(self._death(), worker_lost=True) from None
+        deadline = time.perf_counter() + timeout
+        while True:
+            ready, _, _ = select.select([self.proc.stdout], [], [], _POLL_S)
+            if ready:
+                line = self.proc.stdout.readline()
+                if not line:
+                    raise TrialFailure(self._death(), worker_lost=True)
+                return json.loads(line)
+            if self.memory_limit is not None:
+                rss = _rss_tree(self.ps)
+                if rss > self.memory_limit:
+                    self.kill()
+                    raise TrialFailure(
+                        f"exceeded the memory limit: {rss / 2**30:.2f} GiB resident > "
+                        f"{self.memory_limit / 2**30:.2f} GiB during {what}", worker_lost=True)
+            if self.proc.poll() is not None:
+                raise TrialFailure(self._death(), worker_lost=True)
+            if time.perf_counter() > deadline:
+                self.kill()
+                raise TrialFailure(f"timed out: no answer within {timeout:.0f} s during {what} (hung or too slow)",
+                                   worker_lost=True)
+
+    def _death(self) -> str:
+        code = self.proc.wait(timeout=5)
+        if code is not None and code < 0:
+            return f"worker killed by signal {-code} (crash or out of memory; log: {self.log_path})"
+        return f"worker exited with code {code} (log: {self.log_path})"
+
+    def request(self, message: Dict[str, Any], timeout: float) -> Dict[str, Any]:
+        reply = self._exchange(message, timeout, message.get("op", "request"))
+        if not reply.get("ok", True):
+            raise TrialFailure(f"raised {reply.get('message')}")
+        return reply
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        for p in [*self._children(), self.ps]:
+            try:
+                p.kill()
+            except psutil.Error:
+                pass
+        self.proc.wait(timeout=10)
+
+    def _children(self):
+        try:
+            return self.ps.children(recursive=True)
+        except psutil.Error:
+            return []
+
+    def close(self) -> None:
+        if self.alive():
+            try:
+                self.proc.stdin.write(json.dumps({"op": "quit"}) + "\n")  # type: ignore[union-attr]
+                self.proc.stdin.flush()  # type: ignore[union-attr]
+                self.proc.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                self.kill()
+        self._log.close()
+
+
+class WorkerPool:
+    """Workers keyed by a setting's process-level part; at most ``max_alive`` kept alive."""
+
+    def __init__(self, job: WorkerJob, log_dir: Path, *, memory_limit: Optional[int], allocator_paths: Mapping[str, str],
+                 max_alive: int = 2, start_timeout: float = 600.0) -> None:
+        self.job = job
+        self.log_dir = log_dir
+        self.memory_limit = memory_limit
+        self.allocator_paths = dict(allocator_paths)
+        self.max_alive = max_alive
+        self.start_timeout = start_timeout
+        self.workers: "OrderedDict[Tuple[Any, ...], Worker]" = OrderedDict()
+        self.started = 0
+        self.start_seconds = 0.0
+        self.model_facts: Optional[Dict[str, Any]] = None
+
+    def get(self, setting) -> Worker:
+        key = setting.process_key()
+        worker = self.workers.get(key)
+        if worker is not None and worker.alive():
+            self.workers.move_to_end(key)
+            return worker
+        if worker is not None:
+            self.workers.pop(key).close()
+        while len(self.workers) >= self.max_alive:
+            _, oldest = self.workers.popitem(last=False)
+            oldest.close()
+        self.started += 1
+        worker = Worker(self.started, self.job, setting.process_env(self.allocator_paths), setting.inter_op_threads,
+                        self.log_dir, self.memory_limit, self.start_timeout, want_facts=self.model_facts is None)
+        self.start_seconds += worker.start_seconds
+        if self.model_facts is None:
+            self.model_facts = worker.ready.get("facts")
+        self.workers[key] = worker
+        return worker
+
+    def discard(self, setting) -> None:
+        worker = self.workers.pop(setting.process_key(), None)
+        if worker is not None:
+            worker.close()
+
+    def close(self) -> None:
+        while self.workers:
+            self.workers.popitem()[1].close()

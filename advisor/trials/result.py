@@ -1,0 +1,87 @@
+"""Typed, JSON-serialisable results of the trial stage."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Optional, Tuple
+
+from ..inspect.facts import ModelFacts
+from .setting import SearchSpace, Setting
+from .stats import Comparison, Spread
+
+__all__ = ["TrialMetrics", "TrialRecord", "Remeasure", "BestSetting", "Overhead", "StudyResult", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class TrialMetrics:
+    warmup_steps: int
+    steps: int
+    step_seconds: Spread
+    instances_per_s: float
+    tokens_per_s: float  # non-padding tokens
+    padding_fraction: float
+    peak_rss_bytes: int
+    threads: int
+    losses: Tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class TrialRecord:
+    number: int
+    setting: Setting
+    state: str  # complete, pruned, failed, reused
+    value: Optional[float]  # instances/s
+    metrics: Optional[TrialMetrics]
+    reason: Optional[str]
+    worker: Optional[int]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Remeasure:
+    setting: Setting
+    instances_per_s: Tuple[float, ...]  # one per interleaved round
+    spread: Spread
+
+
+@dataclass(frozen=True)
+class BestSetting:
+    setting: Setting
+    instances_per_s: float
+    speedup: float  # over the baseline, median of paired rounds
+    ci_low: float
+    ci_high: float
+    significant: bool
+    verdict: str
+
+
+@dataclass(frozen=True)
+class Overhead:
+    worker_starts: int
+    worker_start_s: float  # imports, reading, vocabulary and model builds in the workers
+    measuring_s: float
+    remeasure_s: float
+    total_s: float
+    budget_s: float
+
+    @property
+    def fraction_of_budget(self) -> float:
+        return self.worker_start_s / self.budget_s if self.budget_s else 0.0
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    schema_version: str
+    study_name: str
+    storage: str
+    space: SearchSpace
+    baseline: Optional[TrialRecord]
+    trials: Tuple[TrialRecord, ...]
+    remeasured: Tuple[Remeasure, ...]
+    best: Optional[BestSetting]
+    comparisons: Dict[str, Comparison]
+    importances: Dict[str, float]
+    overhead: Overhead
+    model_facts: Optional[ModelFacts] = None
+    notes: Tuple[str, ...] = field(default=())

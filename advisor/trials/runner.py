@@ -1,0 +1,147 @@
+"""Real training steps of the built experiment under one setting (runs inside a worker).
+
+Forward, backward and optimizer step of the model AllenNLP built from the
+config, fed by the config's data loader over the sample, as the trainer runs
+them. The model is reset to its initial weights and gets a fresh optimizer
+for every trial, so trials do not inherit each other's state.
+"""
+from __future__ import annotations
+
+import copy
+import resource
+import statistics
+import time
+from typing import Any, Dict, Iterator, List, Optional
+
+from ..inspect.build import BuiltExperiment
+from .setting import CONFIG, DEFAULT, Setting
+
+__all__ = ["TrialRunner", "layout_overrides"]
+
+
+def _first_text_field(built: BuiltExperiment) -> Optional[str]:
+    from allennlp.data.fields import TextField
+
+    for name, fld in built.instances[0].fields.items():
+        if isinstance(fld, TextField):
+            return name
+    return None
+
+
+def layout_overrides(layout: str, batch_size: int, sorting_key: Optional[str], mean_tokens: float) -> Dict[str, Any]:
+    """data_loader params for a batch layout; the batch size the user chose is kept."""
+    if layout == CONFIG:
+        return {}
+    keys = [sorting_key] if sorting_key else None
+    if layout == "bucket":
+        sampler = {"type": "bucket", "batch_size": batch_size, "sorting_keys": keys, "padding_noise": 0.1}
+    elif layout == "max_tokens":
+        # Same tokens per batch on average as the user's batches, grouped by length.
+        sampler = {"type": "max_tokens_sampler", "max_tokens": max(1, round(batch_size * mean_tokens)),
+                   "sorting_keys": keys, "padding_noise": 0.1}
+    else:
+        raise ValueError(f"unknown batch layout {layout!r}")
+    # A batch_sampler replaces these keys in MultiProcessDataLoader.
+    return {"batch_sampler": sampler, "batch_size": None, "shuffle": None, "drop_last": None}
+
+
+def _peak_rss_bytes() -> int:
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(self_kb) * 1024
+
+
+class TrialRunner:
+    """Runs trials one after another in a live worker process."""
+
+    def __init__(self, built: BuiltExperiment) -> None:
+        import torch
+
+        self.torch = torch
+        self.built = built
+        self.initial_state = copy.deepcopy(built.model.state_dict())
+        self.default_threads = torch.get_num_threads()
+        self.text_field = _first_text_field(built)
+        lengths = [len(inst.fields[self.text_field].tokens) for inst in built.instances] if self.text_field else [1]
+        self.mean_tokens = statistics.mean(lengths)
+        loader = built.experiment.facts.data_loader
+        spec = built.experiment.params.get("data_loader") or {}
+        self.batch_size = loader.batch_size or (spec.get("batch_sampler") or {}).get("batch_size") or 32
+        self.config_mem = loader.max_instances_in_memory
+        self._batches: Optional[Iterator[Any]] = None
+        self.bf16 = False
+
+    # -- one trial -------------------------------------------------------
+    def begin(self, setting: Setting, warmup_steps: int) -> Dict[str, Any]:
+        torch = self.torch
+        threads = self.default_threads if setting.intra_op_threads == DEFAULT else int(setting.intra_op_threads)
+        torch.set_num_threads(threads)
+        model = self.built.model
+        model.load_state_dict(self.initial_state)
+        model.train()
+        self.optimizer = self.built.optimizer()
+        overrides = layout_overrides(setting.batch_layout, self.batch_size, self.text_field, self.mean_tokens)
+        if setting.num_workers != CONFIG:
+            overrides["num_workers"] = int(setting.num_workers)
+            if int(setting.num_workers) > 0 and not self.config_mem:
+                # Without max_instances_in_memory AllenNLP's loader uses its workers only once, to
+                # load; with it, workers keep producing batches beside the training loop.
+                overrides["max_instances_in_memory"] = self.batch_size * 8
+        self.loader = self.built.data_loader(overrides)
+        self._batches = self._forever()
+        self.bf16 = setting.precision == "bf16"
+        warm = self.steps(warmup_steps)
+        return {"threads": threads, "warmup": warm}
+
+    def _forever(self) -> Iterator[Any]:
+        while True:
+            yielded = False
+            for batch in self.loader:
+                yielded = True
+                yield batch
+            if not yielded:
+                raise RuntimeError("the data loader produced no batches from the sample")
+
+    def _count(self, batch: Dict[str, Any]):
+        from allennlp.nn.util import get_text_field_mask
+
+        instances = tokens = positions = 0
+        for name, value in batch.items():
+            if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+                mask = get_text_field_mask(value)
+                tokens += int(mask.sum())
+                positions += mask.numel()
+                if name == self.text_field:
+                    instances = int(mask.shape[0])
+        if not instances:
+            first = next((v for v in batch.values() if hasattr(v, "shape")), None)
+            instances = int(first.shape[0]) if first is not None else 0
+        return instances, tokens, positions
+
+    def steps(self, n: int) -> Dict[str, List[float]]:
+        torch = self.torch
+        model, optimizer = self.built.model, self.optimizer
+        out: Dict[str, List[float]] = {"seconds": [], "instances": [], "tokens": [], "positions": [], "loss": []}
+        for _ in range(n):
+            start = time.perf_counter()
+            batch = next(self._batches)  # loading counts: workers and compute share the cores
+            optimizer.zero_grad()
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+                output = model(**batch)
+            loss = output["loss"]
+            loss.backward()
+            optimizer.step()
+            elapsed = time.perf_counter() - start
+            instances, tokens, positions = self._count(batch)
+            out["seconds"].append(elapsed)
+            out["instances"].append(instances)
+            out["tokens"].append(tokens)
+            out["positions"].append(positions)
+            out["loss"].append(float(loss.detach()))
+        return out
+
+    def end(self) -> Dict[str, Any]:
+        batches, self._batches = self._batches, None
+        if batches is not None:
+            batches.close()  # stops the loader's worker processes
+        self.loader = None
+        return {"peak_rss_bytes": _peak_rss_bytes()}

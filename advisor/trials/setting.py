@@ -1,0 +1,175 @@
+"""A candidate setting (one point of the search) and the search space built from the facts.
+
+A :class:`Setting` has a process-level part, which must be fixed before torch
+loads (inter-op threads, a preloaded allocator, OpenMP variables) and so
+decides which worker process runs it, and an in-process part (intra-op
+threads, batch layout, loader workers, precision) that a live worker changes
+between trials.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+from probes import MachineFacts
+
+from ..config import Experiment
+
+__all__ = ["Setting", "SearchSpace", "build_space", "DEFAULT", "CONFIG"]
+
+DEFAULT = "default"  # leave it to torch / the runtime
+CONFIG = "config"  # what the user's config says
+Choice = Union[int, str]
+
+
+@dataclass(frozen=True)
+class Setting:
+    intra_op_threads: Choice = DEFAULT
+    inter_op_threads: Choice = DEFAULT
+    batch_layout: str = CONFIG  # config | bucket | max_tokens
+    num_workers: Choice = CONFIG
+    precision: str = "fp32"  # fp32 | bf16
+    allocator: str = "system"  # system | jemalloc | tcmalloc
+    omp_proc_bind: str = "unset"  # unset | close
+    kmp_blocktime: Choice = "unset"
+
+    PROCESS_LEVEL = ("inter_op_threads", "allocator", "omp_proc_bind", "kmp_blocktime")
+
+    def process_key(self) -> Tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.PROCESS_LEVEL)
+
+    def params(self) -> Dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> "Setting":
+        known = {k: v for k, v in params.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def label(self) -> str:
+        """Short text naming what differs from the baseline."""
+        parts = [f"{k}={v}" for k, v in asdict(self).items() if v != getattr(BASELINE, k)]
+        return ", ".join(parts) or "baseline (config as-is on CPU, default threads)"
+
+    def process_env(self, allocator_paths: Mapping[str, str]) -> Dict[str, str]:
+        """Environment a worker for this setting starts with (before torch loads)."""
+        env: Dict[str, str] = {}
+        if self.allocator != "system":
+            env["LD_PRELOAD"] = allocator_paths[self.allocator]
+            if self.allocator == "jemalloc":
+                # As torch's run_cpu launcher sets it: fewer page faults from freed memory.
+                env["MALLOC_CONF"] = "oversize_threshold:1,background_thread:true,metadata_thp:auto"
+        if self.omp_proc_bind != "unset":
+            env["OMP_PROC_BIND"] = self.omp_proc_bind
+            env["OMP_PLACES"] = "cores"
+        if self.kmp_blocktime != "unset":
+            env["KMP_BLOCKTIME"] = str(self.kmp_blocktime)
+        return env
+
+
+BASELINE = Setting()
+__all__.append("BASELINE")
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """The choices per dimension (the baseline's value always first) and why any were left out."""
+
+    choices: Dict[str, Tuple[Choice, ...]]
+    skipped: Dict[str, str] = field(default_factory=dict)
+
+    def size(self) -> int:
+        n = 1
+        for values in self.choices.values():
+            n *= len(values)
+        return n
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(self.choices, sort_keys=True, default=str).encode()).hexdigest()[:8]
+
+    def grid(self) -> List[Setting]:
+        settings = [BASELINE]
+        for name, values in self.choices.items():
+            settings = [replace(s, **{name: v}) for s in settings for v in values]
+        return list(dict.fromkeys(settings))
+
+    def restrict(self, **choices: Sequence[Choice]) -> "SearchSpace":
+        merged = dict(self.choices)
+        merged.update({k: tuple(v) for k, v in choices.items()})
+        return SearchSpace(merged, dict(self.skipped))
+
+
+def _thread_choices(usable: int, logical: int, default: Optional[int]) -> Tuple[Choice, ...]:
+    values = {1, usable}
+    n = 2
+    while n < usable:
+        values.add(n)
+        n *= 2
+    if logical > usable:  # SMT siblings: try the logical CPUs too
+        values.add(logical)
+    values.discard(default)  # "default" already measures torch's own choice
+    return (DEFAULT, *sorted(values))
+
+
+def build_space(machine: MachineFacts, experiment: Experiment, *, allow_batch_change: bool = False,
+                threads: Optional[Sequence[int]] = None) -> SearchSpace:
+    """The search space, conditioned on the probe sheet and the config.
+
+    Args:
+        machine: the probe sheet; decides thread counts, bf16, allocators, OpenMP knobs.
+        experiment: the user's config; its own batch layout and loader workers come first.
+        allow_batch_change: reserved for batch-size changes (behaviour-changing); layouts keep
+            the user's batch size either way.
+        threads: explicit intra-op thread counts to try instead of the derived ones.
+    """
+    usable = machine.limits.usable_cpus
+    physical = machine.topology.physical_cores or usable
+    logical = machine.topology.logical_usable
+    skipped: Dict[str, str] = {}
+    choices: Dict[str, Tuple[Choice, ...]] = {}
+    default_threads = machine.torch.intra_op_threads
+    choices["intra_op_threads"] = ((DEFAULT, *threads) if threads
+                                   else _thread_choices(usable, logical, default_threads))
+    choices["inter_op_threads"] = (DEFAULT, 1) if usable > 1 else (DEFAULT,)
+
+    loader = experiment.facts.data_loader
+    layouts: List[str] = [CONFIG]
+    if loader.batch_sampler_type != "bucket":
+        layouts.append("bucket")
+    if loader.batch_sampler_type != "max_tokens_sampler":
+        layouts.append("max_tokens")
+    if not loader.batch_size and not loader.batch_sampler_type:
+        skipped["batch_layout"] = "the config has no batch_size to keep"
+        layouts = [CONFIG]
+    choices["batch_layout"] = tuple(layouts)
+
+    workers = {0, 1} | ({2} if usable >= 4 else set())
+    workers.discard(loader.num_workers)
+    choices["num_workers"] = (CONFIG, *sorted(workers))
+
+    if machine.isa.native_bf16:
+        choices["precision"] = ("fp32", "bf16")
+    else:
+        choices["precision"] = ("fp32",)
+        skipped["precision"] = ("bf16 not tried: this CPU has no avx512_bf16/amx_bf16 (or aarch64 bf16), "
+                                "so bf16 is emulated and runs many times slower than fp32")
+
+    found = {a.name: a.path for a in machine.runtime.allocators}
+    choices["allocator"] = ("system", *sorted(found))
+    if not found:
+        skipped["allocator"] = "no jemalloc or tcmalloc library found on disk"
+
+    if physical > 1:
+        choices["omp_proc_bind"] = ("unset", "close")
+    else:
+        choices["omp_proc_bind"] = ("unset",)
+        skipped["omp_proc_bind"] = "a single core: nothing to bind"
+    if machine.torch.openmp_runtime == "intel":
+        choices["kmp_blocktime"] = ("unset", 0, 1)
+    else:
+        choices["kmp_blocktime"] = ("unset",)
+        skipped["kmp_blocktime"] = (f"KMP_BLOCKTIME is read only by Intel's OpenMP; this torch uses "
+                                    f"{machine.torch.openmp_runtime or 'an unknown'} OpenMP")
+    return SearchSpace(choices, skipped)

@@ -1,0 +1,77 @@
+"""The Optuna study through the real worker path, on tiny examples (kept short for CI)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import optuna
+import pytest
+
+from advisor.config import load_experiment
+from advisor.trials import BASELINE, DEFAULT, StudyOptions, build_space, run_study
+from probes import probe_machine, to_jsonable
+
+from ..conftest import EXAMPLES
+
+PLUGINS = Path(__file__).parent / "plugins"
+FAST = dict(budget_s=120, target_trial_s=0.3, min_steps=3, warmup_steps=1, remeasure_rounds=3,
+            trial_timeout_s=60)
+
+
+def _fixed(space, **choices):
+    """Keep the tests to one worker process: process-level dimensions fixed."""
+    return space.restrict(inter_op_threads=(DEFAULT,), omp_proc_bind=("unset",), allocator=("system",), **choices)
+
+
+def test_study_measures_baseline_first_then_candidates(tiny_data, in_repo, recorded_root, tmp_path):
+    # The recorded EPYC's sheet: bf16 emulated there, so it must never be tried.
+    machine = probe_machine(recorded_root("epyc-2vcpu-kvm"))
+    experiment = load_experiment(EXAMPLES / "bilstm_classifier" / "tiny.jsonnet")
+    space = _fixed(build_space(machine, experiment))
+    result = run_study(experiment, machine, space, tmp_path, options=StudyOptions(n_trials=5, **FAST))
+    first = result.trials[0]
+    assert first.setting == BASELINE and first.state == "complete"
+    assert sum(1 for t in result.trials if t.state in ("complete", "pruned") and t.setting != BASELINE) >= 3
+    assert all(t.setting.precision == "fp32" for t in result.trials)
+    assert result.baseline.metrics.instances_per_s > 0 and result.baseline.metrics.steps >= 3
+    assert 0 <= result.baseline.metrics.padding_fraction < 1
+    assert result.remeasured and all(len(r.instances_per_s) >= 3 for r in result.remeasured)
+    assert result.best is not None and result.model_facts is not None
+    assert result.overhead.worker_starts == 1
+    json.dumps(to_jsonable(result))  # the whole result serialises
+
+
+def test_failures_are_recorded_and_the_study_completes(tiny_data, in_repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(PLUGINS))
+    machine = probe_machine()
+    experiment = load_experiment(EXAMPLES / "bilstm_classifier" / "tiny.jsonnet",
+                                 overrides='{"model.type": "advisor_test_faulty"}',
+                                 include_packages=["advisor_faulty"])
+    space = _fixed(build_space(machine, experiment), intra_op_threads=(DEFAULT, 1, 3, 4, 5),
+                   batch_layout=("config",), num_workers=("config",), precision=("fp32",))
+    options = StudyOptions(**{**FAST, "trial_timeout_s": 8}, memory_limit_bytes=3 << 30)
+    result = run_study(experiment, machine, space, tmp_path, options=options,
+                       sampler=optuna.samplers.BruteForceSampler(seed=0))
+    by_threads = {t.setting.intra_op_threads: t for t in result.trials if t.state != "reused"}
+    assert by_threads[DEFAULT].state == "complete" and by_threads[1].state == "complete"
+    assert by_threads[3].state == "failed" and "boom" in by_threads[3].reason
+    assert by_threads[4].state == "failed" and "timed out" in by_threads[4].reason
+    assert by_threads[5].state == "failed" and "memory limit" in by_threads[5].reason
+    assert result.best is not None  # the study went on to its end
+
+
+def test_second_run_on_the_same_storage_resumes(tiny_data, in_repo, tmp_path):
+    machine = probe_machine()
+    experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
+    space = _fixed(build_space(machine, experiment), num_workers=("config",), precision=("fp32",))
+    storage = f"sqlite:///{tmp_path / 'shared.db'}"
+    options = StudyOptions(n_trials=3, **{**FAST, "remeasure_rounds": 3})
+    sampler = optuna.samplers.BruteForceSampler(seed=0)
+    first = run_study(experiment, machine, space, tmp_path / "a", options=options, storage=storage, sampler=sampler)
+    second = run_study(experiment, machine, space, tmp_path / "b", options=options, storage=storage,
+                       sampler=optuna.samplers.BruteForceSampler(seed=0))
+    assert first.study_name == second.study_name
+    assert len(second.trials) > len(first.trials)
+    assert [t.number for t in second.trials[: len(first.trials)]] == [t.number for t in first.trials]
+    measured_baselines = [t for t in second.trials if t.setting == BASELINE and t.state == "complete"]
+    assert len(measured_baselines) == 1  # not measured again
