@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import tarfile
 from pathlib import Path
 from typing import Callable, Dict
 
 import pytest
+
+os.environ.setdefault("TQDM_DISABLE", "1")  # AllenNLP's progress bars only clutter test logs
 
 REPO = Path(__file__).resolve().parent.parent
 MACHINES_DIR = Path(__file__).parent / "data" / "machines"

@@ -12,7 +12,7 @@ from advisor.cli import app
 
 from ..conftest import EXAMPLES
 
-runner = CliRunner()
+runner = CliRunner(mix_stderr=False)  # logs on stderr must not mix into --json output
 EXT = {"gpu_habits": ["-V", "DATA_DIR=examples/gpu_habits/data/tiny"]}
 
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from advisor.cli import app
 
-runner = CliRunner()
+runner = CliRunner(mix_stderr=False)  # logs on stderr must not mix into --json output
 
 
 def test_probe_json_on_this_machine():
@@ -39,7 +39,7 @@ def test_probe_tables_for_recorded_epyc_say_bf16_is_emulated(recorded_root):
 def test_probe_bad_root_is_a_clear_error():
     result = runner.invoke(app, ["probe", "--root", "/no/such/tree"])
     assert result.exit_code == 2
-    assert "/no/such/tree" in result.output and "Traceback" not in result.output
+    assert "/no/such/tree" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_console_script_end_to_end_without_allennlp():

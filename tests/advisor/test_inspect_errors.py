@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from advisor.cli import app
 
-runner = CliRunner()
+runner = CliRunner(mix_stderr=False)  # logs on stderr must not mix into --json output
 MINIMAL = {
     "dataset_reader": {"type": "text_classification_json", "tokenizer": {"type": "whitespace"}},
     "model": {"type": "basic_classifier",
@@ -21,9 +21,10 @@ MINIMAL = {
 
 def fails(*args):
     result = runner.invoke(app, ["inspect", *map(str, args)])
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    return " ".join(result.output.split())  # unwrap the console's line breaks
+    text = result.stdout + result.stderr
+    assert result.exit_code == 2, text
+    assert "Traceback" not in text
+    return " ".join(text.split())  # unwrap the console's line breaks
 
 
 def write_config(tmp_path, train_path, **changes):

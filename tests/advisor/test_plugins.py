@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from advisor.cli import app
 
-runner = CliRunner()
+runner = CliRunner(mix_stderr=False)  # logs on stderr must not mix into --json output
 PLUGIN = """
 from allennlp.data.dataset_readers import DatasetReader, TextClassificationJsonReader
 
@@ -58,4 +58,4 @@ def test_missing_include_package_is_a_clear_error(tmp_path):
     config = make_plugin(tmp_path, "advisor_plug_c", "advisor_test_reader_c")
     result = runner.invoke(app, ["inspect", str(config), "--include-package", "advisor_no_such_pkg"])
     assert result.exit_code == 2
-    assert "advisor_no_such_pkg" in result.output
+    assert "advisor_no_such_pkg" in result.stderr

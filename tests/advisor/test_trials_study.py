@@ -51,7 +51,7 @@ def test_failures_are_recorded_and_the_study_completes(tiny_data, in_repo, tmp_p
                    batch_layout=("config",), num_workers=("config",), precision=("fp32",))
     options = StudyOptions(**{**FAST, "trial_timeout_s": 8}, memory_limit_bytes=3 << 30)
     result = run_study(experiment, machine, space, tmp_path, options=options,
-                       sampler=optuna.samplers.BruteForceSampler(seed=0))
+                       sampler=optuna.samplers.BruteForceSampler(seed=0), pruner=optuna.pruners.NopPruner())
     by_threads = {t.setting.intra_op_threads: t for t in result.trials if t.state != "reused"}
     assert by_threads[DEFAULT].state == "complete" and by_threads[1].state == "complete"
     assert by_threads[3].state == "failed" and "boom" in by_threads[3].reason
