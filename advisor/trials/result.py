@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from ..inspect.facts import ModelFacts
 from .setting import SearchSpace, Setting
 from .stats import Comparison, Spread
 
-__all__ = ["TrialMetrics", "TrialRecord", "Remeasure", "BestSetting", "Overhead", "StudyResult", "SCHEMA_VERSION"]
+__all__ = ["LossParity", "WhatIf", "TrialMetrics", "TrialRecord", "Remeasure", "BestSetting", "Overhead", "StudyResult", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = "1"
 
@@ -57,6 +57,35 @@ class BestSetting:
 
 
 @dataclass(frozen=True)
+class LossParity:
+    """The same batches from the same weights, fp32 then bf16: does the loss stay close?"""
+
+    steps: int
+    fp32_losses: Tuple[float, ...]
+    bf16_losses: Tuple[float, ...]
+    max_rel_diff: float
+    tolerance: float
+    ok: bool
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A behaviour-changing variant of the model, measured against the config as written."""
+
+    name: str
+    description: str
+    patch: Dict[str, Any]
+    instances_per_s: float
+    reference_instances_per_s: float
+    speedup: float
+    ci_low: float
+    ci_high: float
+    rounds: int
+    significant: bool
+    verdict: str
+
+
+@dataclass(frozen=True)
 class Overhead:
     worker_starts: int
     worker_start_s: float  # imports, reading, vocabulary and model builds in the workers
@@ -84,4 +113,6 @@ class StudyResult:
     importances: Dict[str, float]
     overhead: Overhead
     model_facts: Optional[ModelFacts] = None
+    bf16_parity: Optional[LossParity] = None
+    whatifs: Tuple[WhatIf, ...] = field(default=())
     notes: Tuple[str, ...] = field(default=())

@@ -139,6 +139,25 @@ class TrialRunner:
             out["loss"].append(float(loss.detach()))
         return out
 
+    def parity(self, setting: Setting, steps: int) -> Dict[str, Any]:
+        """Losses over the same batches from the same weights and seed, fp32 then bf16."""
+        import itertools
+
+        torch = self.torch
+        self.begin(setting, 0)
+        batches = list(itertools.islice(self._batches, steps))
+        self.end()
+        losses: Dict[str, List[float]] = {}
+        for name, bf16 in (("fp32", False), ("bf16", True)):
+            self.built.model.load_state_dict(self.initial_state)
+            self.optimizer = self.built.optimizer()
+            torch.manual_seed(0)  # same dropout masks in both runs
+            self.bf16 = bf16
+            self._batches = iter(batches)
+            losses[name] = self.steps(len(batches))["loss"]
+        self._batches = None
+        return losses
+
     def end(self) -> Dict[str, Any]:
         batches, self._batches = self._batches, None
         if batches is not None:

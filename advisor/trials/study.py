@@ -21,7 +21,9 @@ from ..config import Experiment
 from ..inspect.facts import ModelFacts
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
-from .result import SCHEMA_VERSION, BestSetting, Overhead, Remeasure, StudyResult, TrialMetrics, TrialRecord
+from .result import (
+    SCHEMA_VERSION, BestSetting, LossParity, Overhead, Remeasure, StudyResult, TrialMetrics, TrialRecord,
+)
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import compare, spread
 
@@ -239,6 +241,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         t_re = time.perf_counter()
         deadline = started + options.budget_s
         remeasured, comparisons, best = _remeasure(pool, measured, options, emit, deadline)
+        parity = _bf16_parity(pool, best.setting, options) if best and best.setting.precision == "bf16" else None
         remeasure_s = time.perf_counter() - t_re
     finally:
         pool.close()
@@ -257,7 +260,22 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         importances=_importances(study, space),
         overhead=Overhead(pool.started, round(pool.start_seconds, 2), round(measuring_s, 2), round(remeasure_s, 2),
                           round(time.perf_counter() - started, 2), options.budget_s),
-        model_facts=facts, notes=tuple(notes))
+        model_facts=facts, bf16_parity=parity, notes=tuple(notes))
+
+
+PARITY_TOLERANCE = 0.05  # bf16 loss within 5% (relative) of fp32 at every one of the first steps
+
+
+def _bf16_parity(pool: WorkerPool, setting: Setting, options: StudyOptions, steps: int = 8) -> Optional[LossParity]:
+    try:
+        reply = pool.get(setting).request({"op": "parity", "setting": setting.params(), "steps": steps},
+                                          options.trial_timeout_s)
+    except TrialFailure:
+        return None
+    fp32, bf16 = reply["fp32"], reply["bf16"]
+    diffs = [abs(b - f) / max(abs(f), 1e-8) for f, b in zip(fp32, bf16)]
+    worst = max(diffs) if diffs else 0.0
+    return LossParity(len(fp32), tuple(fp32), tuple(bf16), worst, PARITY_TOLERANCE, worst <= PARITY_TOLERANCE)
 
 
 def _remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOptions, emit, deadline: float):

@@ -66,6 +66,8 @@ def main() -> None:
                 reply = runner.begin(Setting.from_params(request["setting"]), int(request.get("warmup", 2)))
             elif op == "steps":
                 reply = runner.steps(int(request["n"]))
+            elif op == "parity":
+                reply = runner.parity(Setting.from_params(request["setting"]), int(request.get("steps", 8)))
             elif op == "end":
                 reply = runner.end()
             elif op == "quit":

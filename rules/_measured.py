@@ -1,0 +1,35 @@
+"""Reading the study's measurements for rules: what the best setting changed, and by how much."""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+from ._base import Context
+
+__all__ = ["best_change", "measured_evidence", "study_ran"]
+
+
+def study_ran(context: Context) -> bool:
+    return context.study is not None and context.study.baseline is not None
+
+
+def best_change(context: Context, dimension: str) -> Optional[Any]:
+    """The best setting's value for ``dimension`` where it differs from the baseline and the gain is real."""
+    study = context.study
+    if study is None or study.best is None or not study.best.significant or study.baseline is None:
+        return None
+    value = getattr(study.best.setting, dimension)
+    return value if value != getattr(study.baseline.setting, dimension) else None
+
+
+def measured_evidence(context: Context) -> Dict[str, Any]:
+    """Baseline vs best throughput with the interleaved re-measure's spread."""
+    study = context.study
+    assert study is not None and study.best is not None and study.baseline is not None
+    base = next((r for r in study.remeasured if r.setting == study.baseline.setting), None)
+    best = next((r for r in study.remeasured if r.setting == study.best.setting), None)
+    out: Dict[str, Any] = {"best setting": study.best.setting.label(), "verdict": study.best.verdict}
+    if base:
+        out["baseline instances/s"] = f"{base.spread.median:.1f} (IQR {base.spread.p25:.1f}-{base.spread.p75:.1f}, n={base.spread.n})"
+    if best:
+        out["best instances/s"] = f"{best.spread.median:.1f} (IQR {best.spread.p25:.1f}-{best.spread.p75:.1f}, n={best.spread.n})"
+    return out

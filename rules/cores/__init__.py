@@ -1,0 +1,10 @@
+"""C: threads and cores: how many compute threads, against how many usable cores."""
+
+
+def get_rules():
+    from .C001 import MeasuredThreads
+    from .C002 import Oversubscription
+    from .C003 import QuotaBelowVisibleCpus
+    from .C004 import SmtSiblings
+
+    return [MeasuredThreads, Oversubscription, QuotaBelowVisibleCpus, SmtSiblings]

@@ -1,0 +1,11 @@
+"""L: loading and batching the data."""
+
+
+def get_rules():
+    from .L001 import PaddingAndLayout
+    from .L002 import MeasuredLoaderWorkers
+    from .L003 import InstancesInMemory
+    from .L004 import WorkersWithoutMaxInstances
+    from .L005 import ReaderDominates
+
+    return [PaddingAndLayout, MeasuredLoaderWorkers, InstancesInMemory, WorkersWithoutMaxInstances, ReaderDominates]

@@ -1,0 +1,8 @@
+"""N: NUMA and process launch."""
+
+
+def get_rules():
+    from .N001 import NumaNodes
+    from .N002 import OpenMpAffinity
+
+    return [NumaNodes, OpenMpAffinity]

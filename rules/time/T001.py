@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from .._base import Context, Kind, Rule, Severity
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds:.0f} s"
+
+
+class PredictedTime(Rule):
+    """Predicted epoch and total training time, as configured and as advised.
+
+    ## What it does
+    Multiplies the instances in the training file (exact or estimated from the sample) by the
+    measured seconds per instance, as-is and with the best setting, and by `num_epochs`.
+
+    ## Why it matters
+    A speed-up is easier to weigh in hours saved. Validation and checkpointing are not included:
+    the prediction covers training steps only.
+
+    ## Example
+    8,544 instances at 190/s: 45 s per epoch; 10 epochs: 7.5 min.
+
+    ## Fix
+    Nothing to change: information.
+
+    ## References
+    - benchmarks/predict.py compares predictions with real `allennlp train` epochs
+    """
+
+    code = "T001"
+    title = "predicted-time"
+    category = "time"
+    severity = Severity.INFO
+    kind = Kind.SPEED
+
+    def check(self, context: Context):
+        model, study = context.model, context.study
+        if model is None or study is None or study.baseline is None or study.baseline.metrics is None:
+            return
+        total = model.sample.estimated_total
+        if not total:
+            return
+        base = next((r.spread.median for r in study.remeasured if r.setting == study.baseline.setting),
+                    study.baseline.metrics.instances_per_s)
+        best = study.best.instances_per_s if study.best is not None else base
+        epochs = context.config.trainer.num_epochs
+        as_is, advised = total / base, total / best
+        yield self.finding(
+            f"one epoch of {total:,} instances: {_duration(as_is)} as configured, {_duration(advised)} advised "
+            f"({epochs} epochs: {_duration(as_is * epochs)} -> {_duration(advised * epochs)})",
+            "Plan with the advised time", {
+                "instances per epoch": total, "estimate": model.sample.estimate_method,
+                "instances/s as configured": round(base, 1), "instances/s advised": round(best, 1),
+                "epoch seconds as configured": round(as_is, 1), "epoch seconds advised": round(advised, 1),
+                "epochs": epochs, "scope": "training steps only (no validation, no checkpoints)"})

@@ -1,0 +1,7 @@
+"""T: predicted training time."""
+
+
+def get_rules():
+    from .T001 import PredictedTime
+
+    return [PredictedTime]
