@@ -86,7 +86,7 @@ def _load(config: Path, ext_var: List[str], overrides: Optional[str], include_pa
 _CONFIG = typer.Argument(..., help="An AllenNLP training config (.jsonnet or .json).")
 _EXT_VAR = typer.Option([], "-V", "--ext-var", help="Ext var for the jsonnet, NAME=VALUE (repeatable); "
                                                     "the environment is read too, as by allennlp train.")
-_OVERRIDES = typer.Option(None, "-o", "--overrides", help="JSON/jsonnet overrides, as `allennlp train -o`.")
+_OVERRIDES = typer.Option(None, "--overrides", help="JSON/jsonnet overrides, as `allennlp train -o`.")
 _INCLUDE = typer.Option([], "--include-package", help="Import this package for custom classes (repeatable).")
 
 
@@ -134,6 +134,130 @@ def inspect(
         for renderable in renderables:
             console.print(renderable)
             console.print()
+
+    _run(work)
+
+
+@app.command()
+def analyze(
+    config: Path = _CONFIG,
+    ext_var: List[str] = _EXT_VAR,
+    overrides: Optional[str] = _OVERRIDES,
+    include_package: List[str] = _INCLUDE,
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Output directory (default: advisor-NAME next "
+                                                                 "to the config). Never the config itself."),
+    force: bool = typer.Option(False, "--force", help="Overwrite outputs already in the output directory."),
+    budget: float = typer.Option(120.0, "--budget", min=5, help="Seconds for the whole measurement."),
+    trials: Optional[int] = typer.Option(None, "--trials", min=1, help="At most this many trials."),
+    storage: Optional[str] = typer.Option(None, "--storage", help="Optuna storage URL (default: SQLite in OUT)."),
+    no_trials: bool = typer.Option(False, "--no-trials", help="Static findings only, in seconds."),
+    apply_behaviour: bool = typer.Option(False, "--apply-behaviour",
+                                         help="Also apply behaviour-changing advice (precision, vocabulary, ...)."),
+    allow_batch_change: bool = typer.Option(False, "--allow-batch-change",
+                                            help="Let the search change the batch size (behaviour-changing)."),
+    sample_instances: int = typer.Option(2000, "--sample-instances", min=1),
+    sample_seconds: float = typer.Option(20.0, "--sample-seconds", min=0.1),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON report to stdout."),
+) -> None:
+    """Probe, measure and decide: write an annotated CPU config, env.sh and a report."""
+
+    def work() -> None:
+        from .analysis import AnalyzeOptions, analyze as run
+        from .config import parse_ext_vars
+        from .trials import StudyOptions
+
+        options = AnalyzeOptions(
+            out_dir=out, force=force, trials=not no_trials, apply_behaviour=apply_behaviour,
+            allow_batch_change=allow_batch_change, storage=storage,
+            study=StudyOptions(budget_s=budget, n_trials=trials, sample_instances=sample_instances,
+                               sample_seconds=sample_seconds))
+        console = Console(stderr=as_json, highlight=False)
+        with _progress(console, budget, enabled=not no_trials) as on_progress:
+            report = run(config, ext_vars=parse_ext_vars(ext_var), overrides=overrides,
+                         include_packages=include_package, options=options, progress=on_progress)
+        if as_json:
+            from probes import to_json
+
+            sys.stdout.write(to_json(report) + "\n")
+            return
+        from .report.analysis import analysis_renderables
+
+        for renderable in analysis_renderables(report):
+            console.print(renderable)
+
+    _run(work)
+
+
+class _progress:
+    """A rich progress bar fed by the study's progress events (nothing when disabled)."""
+
+    def __init__(self, console: Console, budget: float, enabled: bool) -> None:
+        self.console, self.budget, self.enabled = console, budget, enabled
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                            TextColumn("{task.fields[best]}"), console=self.console, transient=True)
+        self.bar.__enter__()
+        self.task = self.bar.add_task("measuring", total=self.budget, best="")
+
+        def update(event) -> None:
+            best = (f"best {event.best_instances_per_s:.0f} inst/s: {event.best_label}"
+                    if event.best_instances_per_s else "")
+            self.bar.update(self.task, completed=min(event.elapsed_s, self.budget),
+                            description=f"{event.phase} · {event.trials_done} trials", best=best[:70])
+
+        return update
+
+    def __exit__(self, *exc) -> None:
+        if self.enabled:
+            self.bar.__exit__(*exc)
+
+
+@app.command("rules")
+def rules_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List the rule catalogue."""
+    from rules import all_rules
+
+    catalogue = all_rules()
+    if as_json:
+        import json
+
+        rows = [dict(zip(("code", "category", "severity", "kind", "title"), cls.summary())) for cls in catalogue.values()]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    from .report.analysis import rules_table
+
+    _console().print(rules_table(catalogue))
+
+
+@app.command()
+def explain(code: str = typer.Argument(..., help="A rule code, e.g. C001."),
+            as_json: bool = typer.Option(False, "--json")) -> None:
+    """Explain one rule: what it does, why it matters, example, fix, references."""
+
+    def work() -> None:
+        from rules import all_rules, get_rule
+
+        try:
+            cls = get_rule(code)
+        except KeyError:
+            raise AdvisorError(f"no rule {code!r}. Known codes: {', '.join(all_rules())} (`advisor rules` lists them).")
+        if as_json:
+            import json
+
+            page = dict(zip(("code", "category", "severity", "kind", "title"), cls.summary()))
+            page["summary"] = (cls.__doc__ or "").strip().splitlines()[0]
+            page.update({name.lower().replace(" ", "_"): body for name, body in cls.doc_sections().items()})
+            sys.stdout.write(json.dumps(page, indent=2) + "\n")
+            return
+        from .report.analysis import rule_page
+
+        for renderable in rule_page(cls):
+            _console().print(renderable)
 
     _run(work)
 

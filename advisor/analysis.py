@@ -1,0 +1,125 @@
+"""``advisor analyze``: probe, read, measure, decide, emit; one typed report.
+
+Flow is one way: probes -> facts; config -> experiment; trials -> measurements (and the model
+facts the first worker collected); rules -> findings; emit -> files. Nothing here prints.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, Optional, Sequence, Tuple
+
+from probes import MachineFacts, probe_machine, to_json
+
+from .config import Experiment, load_experiment, parse_overrides
+from .config.jsonnet import environment_ext_vars
+from .emit import ChangePlan, plan_changes, render_env, render_overlay
+from .errors import AdvisorError
+from .inspect.facts import ModelFacts
+from .trials import Progress, StudyOptions, StudyResult, build_space, run_study
+from rules import Context, Finding, run_rules
+
+__all__ = ["AnalysisReport", "AnalyzeOptions", "analyze", "default_out_dir", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = "1"
+OUTPUT_FILES = ("config.cpu.jsonnet", "env.sh", "report.md", "report.json")
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    out_dir: Optional[Path] = None
+    force: bool = False
+    trials: bool = True
+    apply_behaviour: bool = False
+    allow_batch_change: bool = False
+    storage: Optional[str] = None
+    study: StudyOptions = StudyOptions()
+
+
+@dataclass(frozen=True)
+class AnalysisReport:
+    schema_version: str
+    created: str
+    config: str
+    config_hash: str
+    fingerprint: str
+    out_dir: str
+    machine: MachineFacts
+    model: Optional[ModelFacts]
+    study: Optional[StudyResult]
+    findings: Tuple[Finding, ...]
+    applied: Tuple[str, ...]  # codes whose changes are in config.cpu.jsonnet / env.sh
+    suggested: Tuple[str, ...]  # behaviour-changing codes left commented out
+    outputs: Dict[str, str] = field(default_factory=dict)
+
+
+def default_out_dir(config: Path) -> Path:
+    return config.parent / f"advisor-{config.stem}"
+
+
+def _prepare_out_dir(out_dir: Path, config: Path, force: bool) -> None:
+    if out_dir.resolve() == config.resolve() or config.resolve() in [out_dir.resolve() / f for f in OUTPUT_FILES]:
+        raise AdvisorError(f"-o {out_dir} would overwrite the config itself: choose another output directory.")
+    existing = [f for f in OUTPUT_FILES if (out_dir / f).exists()]
+    if existing and not force:
+        raise AdvisorError(
+            f"{out_dir} already holds advisor outputs ({', '.join(existing)}). Pass --force to overwrite them "
+            "(trials measured there are reused), or -o to write somewhere else.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def analyze(config: Path, *, ext_vars: Optional[Dict[str, str]] = None, overrides: Optional[str] = None,
+            include_packages: Sequence[str] = (), options: AnalyzeOptions = AnalyzeOptions(),
+            progress: Optional[Callable[[Progress], None]] = None) -> AnalysisReport:
+    """Run the whole advisor on one config and write its outputs.
+
+    Example:
+        >>> report = analyze(Path("examples/bilstm_classifier/config.jsonnet"))
+        >>> sorted(report.outputs)
+        ['config.cpu.jsonnet', 'env.sh', 'report.json', 'report.md']
+    """
+    experiment = load_experiment(config, ext_vars=ext_vars, overrides=overrides, include_packages=include_packages)
+    out_dir = options.out_dir or default_out_dir(experiment.path)
+    _prepare_out_dir(out_dir, experiment.path, options.force)
+    machine = probe_machine()
+    study = None
+    model = None
+    if options.trials:
+        space = build_space(machine, experiment, allow_batch_change=options.allow_batch_change)
+        study = run_study(experiment, machine, space, out_dir, options=options.study, storage=options.storage,
+                          progress=progress)
+        model = study.model_facts
+    context = Context(machine=machine, config=experiment.facts, params=experiment.params, model=model,
+                      study=study, environ=dict(os.environ))
+    findings = run_rules(context)
+    plan = plan_changes(findings, apply_behaviour=options.apply_behaviour)
+    created = _dt.datetime.now().isoformat(timespec="seconds")
+    outputs = _write_outputs(experiment, machine, plan, out_dir, created)
+    report = AnalysisReport(
+        schema_version=SCHEMA_VERSION, created=created, config=str(experiment.path),
+        config_hash=experiment.config_hash, fingerprint=machine.fingerprint.value, out_dir=str(out_dir),
+        machine=machine, model=model, study=study, findings=tuple(findings),
+        applied=tuple(dict.fromkeys(c.finding.code for c in plan.applied)),
+        suggested=tuple(dict.fromkeys(c.finding.code for c in plan.suggested)), outputs=outputs)
+    from .report.markdown import render_markdown  # presentation of the finished report
+
+    (out_dir / "report.md").write_text(render_markdown(report))
+    (out_dir / "report.json").write_text(to_json(report) + "\n")
+    return report
+
+
+def _write_outputs(experiment: Experiment, machine: MachineFacts, plan: ChangePlan, out_dir: Path,
+                   created: str) -> Dict[str, str]:
+    config_out = out_dir / "config.cpu.jsonnet"
+    user_overrides = parse_overrides(experiment.overrides, {**environment_ext_vars(), **experiment.ext_vars})
+    config_out.write_text(render_overlay(experiment.path, config_out, plan, fingerprint=machine.fingerprint.value,
+                                         user_overrides=user_overrides, created=created))
+    env_out = out_dir / "env.sh"
+    env_out.write_text(render_env(plan, config_out=config_out, out_dir=out_dir, ext_vars=experiment.ext_vars,
+                                  include_packages=experiment.include_packages,
+                                  fingerprint=machine.fingerprint.value, cwd=os.getcwd()))
+    env_out.chmod(0o755)
+    return {name: str(out_dir / name) for name in OUTPUT_FILES}
+

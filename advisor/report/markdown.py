@@ -1,0 +1,79 @@
+"""``report.md``: the analysis as Markdown (same content as the terminal, in full)."""
+from __future__ import annotations
+
+from typing import List
+
+from ..emit import finding_snippet
+from ._format import bytes_h
+
+__all__ = ["render_markdown"]
+
+
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+
+
+def render_markdown(report) -> str:
+    m, study, model = report.machine, report.study, report.model
+    out: List[str] = [f"# cpu-advisor report: `{report.config}`", ""]
+    out.append(f"Created {report.created} · config hash `{report.config_hash}` · machine fingerprint "
+               f"`{report.fingerprint}` · outputs in `{report.out_dir}`")
+    out += ["", "## Machine", ""]
+    out.append(f"- {m.cpu.model_name} ({m.cpu.vendor}, {m.cpu.architecture}); {m.limits.usable_cpus} usable CPUs "
+               f"({m.topology.physical_cores} physical cores, {m.topology.threads_per_core} thread(s) per core, "
+               f"{len(m.topology.numa_nodes)} NUMA node(s)); {bytes_h(m.limits.usable_memory_bytes)} usable memory")
+    out.append(f"- best vector ISA {m.isa.best_vector_isa}; native bf16: {'yes' if m.isa.native_bf16 else 'no'}; "
+               f"torch {m.torch.version} ({m.torch.parallel_backend}, {m.torch.intra_op_threads} default threads)")
+    if model is not None:
+        out += ["", "## Model", ""]
+        out.append(f"- {model.static.model_type}: {model.parameters_total:,} parameters "
+                   f"({model.parameters_trainable:,} trainable)")
+        out.append(f"- training data: {model.sample.estimated_total or '?'} instances ({model.sample.estimate_method}); "
+                   + "; ".join(f"{ln.field} length mean {ln.mean}, p95 {ln.p95:g}, max {ln.max}" for ln in model.lengths))
+        out.append(f"- padding in the config's batches: {model.padding.padding_fraction:.1%} ({model.padding.batch_layout})")
+    if study is not None and study.best is not None:
+        out += ["", "## Result", "", f"**{study.best.verdict}** — best setting: {study.best.setting.label()}"]
+    out += ["", "## Findings", "", _row("code", "severity", "kind", "finding", "effect", "applied"),
+            _row("---", "---", "---", "---", "---", "---")]
+    for f in report.findings:
+        status = "yes" if f.code in report.applied else ("suggested" if f.code in report.suggested else "-")
+        out.append(_row(f.code, f.severity.value, f.kind.value, f.message, f.expected_effect or "", status))
+    for f in report.findings:
+        out += ["", f"### {f.code} {f.title} ({f.kind.value})", "", f"{f.message}", "", f"**Fix:** {f.fix}"]
+        if f.evidence:
+            out += ["", "Evidence:", ""] + [f"- {k}: {v}" for k, v in f.evidence.items()]
+        snippet = finding_snippet(f)
+        if snippet:
+            out += ["", "```jsonnet", snippet, "```"]
+        out += ["", f"`advisor explain {f.code}` explains the rule."]
+    if study is not None:
+        out += ["", "## Trials", "", _row("#", "setting", "state", "instances/s", "step s (median, IQR)",
+                                          "padding", "peak RSS", "note"),
+                _row(*["---"] * 8)]
+        for t in study.trials:
+            if t.state == "reused":
+                continue
+            mt = t.metrics
+            step = f"{mt.step_seconds.median:.4f} ({mt.step_seconds.p25:.4f}-{mt.step_seconds.p75:.4f})" if mt else ""
+            out.append(_row(t.number, t.setting.label(), t.state, f"{t.value:.1f}" if t.value else "", step,
+                            f"{mt.padding_fraction:.0%}" if mt else "", bytes_h(mt.peak_rss_bytes) if mt else "",
+                            t.reason or ""))
+        out += ["", "Re-measured interleaved (instances/s per round):", ""]
+        for r in study.remeasured:
+            out.append(f"- {r.setting.label()}: median {r.spread.median:.1f} (IQR {r.spread.p25:.1f}-{r.spread.p75:.1f}); "
+                       + ", ".join(f"{v:.1f}" for v in r.instances_per_s))
+        if study.bf16_parity is not None:
+            p = study.bf16_parity
+            out.append(f"- bf16 loss parity over {p.steps} steps: max relative difference {p.max_rel_diff:.2%} "
+                       f"(tolerance {p.tolerance:.0%}): {'ok' if p.ok else 'failed'}")
+        if study.importances:
+            out.append("- parameter importances: " + ", ".join(f"{k} {v:.2f}" for k, v in study.importances.items()))
+        out += ["", "Search space: " + "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in study.space.choices.items())]
+        for k, why in study.space.skipped.items():
+            out.append(f"- {k}: {why}")
+        o = study.overhead
+        out += ["", f"Advisor overhead: {o.worker_starts} worker start(s), {o.worker_start_s:.1f} s building "
+                    f"({o.fraction_of_budget:.0%} of the {o.budget_s:.0f} s budget); measuring {o.measuring_s:.1f} s; "
+                    f"re-measuring {o.remeasure_s:.1f} s; total {o.total_s:.1f} s."]
+    out += ["", "## Outputs", ""] + [f"- `{v}`" for v in report.outputs.values()]
+    return "\n".join(out) + "\n"
