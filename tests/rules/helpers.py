@@ -1,0 +1,98 @@
+"""Build rule contexts from small case descriptions (tests/rules/cases/<CODE>.json)."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Any, Dict, Optional
+
+from advisor.config import config_facts, evaluate_config
+from advisor.inspect.facts import EmbeddingMatrix
+from probes import AllocatorLib, NumaNode
+from advisor.trials import BASELINE, Setting, spread
+from advisor.trials.result import (
+    BestSetting, LossParity, Overhead, Remeasure, StudyResult, TrialMetrics, TrialRecord, WhatIf,
+)
+from advisor.trials.setting import SearchSpace
+from rules import Context
+
+from ..conftest import EXAMPLES
+
+
+def patch(obj: Any, path: str, value: Any) -> Any:
+    """Replace one attribute deep inside frozen dataclasses: patch(facts, "torch.cuda_available", True)."""
+    head, _, rest = path.partition(".")
+    if not rest:
+        return dataclasses.replace(obj, **{head: value})
+    return dataclasses.replace(obj, **{head: patch(getattr(obj, head), rest, value)})
+
+
+def deep_merge(base: Dict[str, Any], extra: Dict[str, Any]) -> Dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in extra.items():
+        if value == "__remove__":
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def base_params() -> Dict[str, Any]:
+    return evaluate_config(EXAMPLES / "bilstm_classifier" / "config.jsonnet")
+
+
+def metrics(rate: float, peak: int = 500 << 20) -> TrialMetrics:
+    return TrialMetrics(warmup_steps=2, steps=10, step_seconds=spread([32 / rate] * 10), instances_per_s=rate,
+                        tokens_per_s=rate * 19, padding_fraction=0.3, peak_rss_bytes=peak, threads=2,
+                        losses=(1.6,) * 10)
+
+
+def make_study(spec: Dict[str, Any]) -> StudyResult:
+    base_rate = spec.get("baseline_rate", 100.0)
+    speedup = spec.get("speedup", 1.5)
+    best_setting = Setting.from_params(spec.get("best", {}))
+    significant = spec.get("significant", True)
+    baseline = TrialRecord(0, BASELINE, "complete", base_rate, metrics(base_rate, spec.get("peak_rss", 500 << 20)),
+                           None, 1, 1.0)
+    rounds = (base_rate,) * 5
+    best_rounds = (base_rate * speedup,) * 5
+    remeasured = (Remeasure(BASELINE, rounds, spread(rounds)), Remeasure(best_setting, best_rounds, spread(best_rounds)))
+    verdict = f"x{speedup:.2f} faster (90% CI x{speedup:.2f}-x{speedup:.2f})" if significant else "no significant difference"
+    best = BestSetting(best_setting if significant else BASELINE, base_rate * (speedup if significant else 1),
+                       speedup if significant else 1.0, speedup, speedup, significant, verdict)
+    parity = None
+    if "parity_ok" in spec:
+        diff = 0.01 if spec["parity_ok"] else 0.2
+        parity = LossParity(8, (1.0,) * 8, (1.0 + diff,) * 8, diff, 0.05, spec["parity_ok"])
+    whatifs = tuple(WhatIf(w["name"], w["name"], w.get("patch", {}), base_rate * w["speedup"], base_rate, w["speedup"],
+                           w["speedup"], w["speedup"], 3, w.get("significant", True), f"x{w['speedup']:.2f} faster")
+                    for w in spec.get("whatifs", []))
+    return StudyResult("1", "test", "memory", SearchSpace({}), baseline,
+                       (baseline, TrialRecord(1, best_setting, "complete", base_rate * speedup,
+                                              metrics(base_rate * speedup), None, 1, 1.0)),
+                       remeasured, best, {}, {}, Overhead(1, 1.0, 1.0, 1.0, 3.0, 60.0),
+                       bf16_parity=parity, whatifs=whatifs)
+
+
+def make_context(case: Dict[str, Any], machines, model_facts) -> Context:
+    machine = machines(case.get("machine", "epyc-2vcpu-kvm"))
+    for path, value in case.get("machine_patch", {}).items():
+        machine = patch(machine, path, value)
+    if "machine_allocators" in case:
+        machine = patch(machine, "runtime.allocators", tuple(AllocatorLib(n, p) for n, p in case["machine_allocators"]))
+    if "machine_numa" in case:
+        nodes = tuple(NumaNode(i, tuple(cpus), tuple(cpus), 8 << 30, ()) for i, cpus in case["machine_numa"])
+        machine = patch(machine, "topology.numa_nodes", nodes)
+    params = deep_merge(base_params(), case.get("config", {}))
+    model = None
+    if case.get("model", True):
+        model = model_facts
+        for path, value in case.get("model_patch", {}).items():
+            model = patch(model, path, value)
+        if "model_embeddings" in case:
+            model = patch(model, "embeddings", tuple(EmbeddingMatrix(m, r, d, False, True)
+                                                     for m, r, d in case["model_embeddings"]))
+    study: Optional[StudyResult] = make_study(case["study"]) if "study" in case else None
+    return Context(machine=machine, config=config_facts(params), params=params, model=model, study=study,
+                   environ=case.get("environ", {}))

@@ -1,0 +1,80 @@
+"""Every rule's cases as data (tests/rules/cases/<CODE>.json): each fires on its failing
+fact sets and stays quiet on its passing ones. One driver runs them all."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from probes import probe_machine
+from rules import all_rules
+
+from .helpers import make_context
+
+CASES_DIR = Path(__file__).parent / "cases"
+
+
+def _cases():
+    for path in sorted(CASES_DIR.glob("*.json")):
+        data = json.loads(path.read_text())
+        for outcome in ("fires", "quiet"):
+            for i, case in enumerate(data.get(outcome, [])):
+                yield pytest.param(path.stem, outcome, case, id=f"{path.stem}-{outcome}-{case.get('name', i)}")
+
+
+@pytest.fixture(scope="session")
+def machines(recorded_root):
+    @lru_cache(maxsize=None)
+    def get(name):
+        return probe_machine(recorded_root(name))
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def model_facts(tiny_data):
+    import os
+
+    from advisor.config import load_experiment
+    from advisor.inspect import inspect_experiment
+
+    from ..conftest import REPO
+
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        return inspect_experiment(load_experiment("examples/bilstm_classifier/tiny.jsonnet"))
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.mark.parametrize("code,outcome,case", list(_cases()))
+def test_rule_case(code, outcome, case, machines, model_facts):
+    rule = all_rules()[code]()
+    findings = list(rule.check(make_context(case, machines, model_facts)))
+    if outcome == "quiet":
+        assert findings == [], [f.message for f in findings]
+        return
+    assert findings, f"{code} did not fire on {case.get('name')}"
+    finding = findings[0]
+    assert finding.code == code
+    for text in case.get("message_contains", []):
+        assert text in finding.message, finding.message
+    for key, value in case.get("expect_config", {}).items():
+        assert finding.change.config.get(key) == value, finding.change.config
+    for key, value in case.get("expect_env", {}).items():
+        assert finding.change.env.get(key) == value, finding.change.env
+    if "expect_kind" in case:
+        assert finding.kind.value == case["expect_kind"]
+    if "expect_severity" in case:
+        assert finding.severity.value == case["expect_severity"]
+
+
+def test_every_rule_has_cases_that_fire_and_stay_quiet():
+    for code in all_rules():
+        path = CASES_DIR / f"{code}.json"
+        assert path.exists(), f"no cases for {code}"
+        data = json.loads(path.read_text())
+        assert data.get("fires") and data.get("quiet"), f"{code} needs a firing and a quiet case"
