@@ -96,7 +96,11 @@ def analyze(config: Path, *, ext_vars: Optional[Dict[str, str]] = None, override
     findings = run_rules(context)
     plan = plan_changes(findings, apply_behaviour=options.apply_behaviour)
     created = _dt.datetime.now().isoformat(timespec="seconds")
-    outputs = _write_outputs(experiment, machine, plan, out_dir, created)
+    peak = None
+    if study is not None and study.best is not None:
+        trial = next((t for t in study.trials if t.setting == study.best.setting and t.metrics), None)
+        peak = trial.metrics.peak_rss_bytes if trial else None
+    outputs = _write_outputs(experiment, machine, plan, out_dir, created, peak)
     report = AnalysisReport(
         schema_version=SCHEMA_VERSION, created=created, config=str(experiment.path),
         config_hash=experiment.config_hash, fingerprint=machine.fingerprint.value, out_dir=str(out_dir),
@@ -111,11 +115,12 @@ def analyze(config: Path, *, ext_vars: Optional[Dict[str, str]] = None, override
 
 
 def _write_outputs(experiment: Experiment, machine: MachineFacts, plan: ChangePlan, out_dir: Path,
-                   created: str) -> Dict[str, str]:
+                   created: str, peak_rss_bytes: Optional[int]) -> Dict[str, str]:
     config_out = out_dir / "config.cpu.jsonnet"
     user_overrides = parse_overrides(experiment.overrides, {**environment_ext_vars(), **experiment.ext_vars})
     config_out.write_text(render_overlay(experiment.path, config_out, plan, fingerprint=machine.fingerprint.value,
-                                         user_overrides=user_overrides, created=created))
+                                         user_overrides=user_overrides, created=created,
+                                         peak_rss_bytes=peak_rss_bytes))
     env_out = out_dir / "env.sh"
     env_out.write_text(render_env(plan, config_out=config_out, out_dir=out_dir, ext_vars=experiment.ext_vars,
                                   include_packages=experiment.include_packages,

@@ -217,6 +217,42 @@ class _progress:
             self.bar.__exit__(*exc)
 
 
+@app.command()
+def check(
+    config: Path = _CONFIG,
+    ext_var: List[str] = _EXT_VAR,
+    overrides: Optional[str] = _OVERRIDES,
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when there are warnings."),
+    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
+) -> None:
+    """Fast static checks before training (no trials, no AllenNLP): exit 0 clean, 1 warnings (--strict), 2 errors."""
+    from .preflight import exit_code, preflight
+
+    result = None
+
+    def work() -> None:
+        nonlocal result
+        from .config import parse_ext_vars
+
+        result = preflight(config, ext_vars=parse_ext_vars(ext_var), overrides=overrides)
+
+    _run(work)
+    if as_json:
+        from probes import to_jsonable
+        import json
+
+        data = to_jsonable(result)
+        data["exit_code"] = exit_code(result, strict)
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        from .report.analysis import check_renderables
+
+        console = _console()
+        for renderable in check_renderables(result, strict):
+            console.print(renderable)
+    raise typer.Exit(exit_code(result, strict))
+
+
 @app.command("rules")
 def rules_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
     """List the rule catalogue."""

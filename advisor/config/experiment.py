@@ -82,4 +82,4 @@ def load_experiment(path: Union[str, Path], *, ext_vars: Optional[Mapping[str, s
             "model, data_loader and trainer, as `allennlp train` expects.")
     digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
     return Experiment(path=path, text=text, params=params, ext_vars=dict(ext_vars or {}), overrides=overrides,
-                      include_packages=tuple(include_packages), config_hash=digest, facts=config_facts(params))
+                      include_packages=tuple(include_packages), config_hash=digest, facts=config_facts(params, text))

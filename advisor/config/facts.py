@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 __all__ = [
-    "EmbedderFacts", "EncoderFacts", "DataPathFacts", "ReaderFacts", "VocabularyFacts", "LoaderFacts",
+    "AdviceStamp", "read_advice_stamp", "EmbedderFacts", "EncoderFacts", "DataPathFacts", "ReaderFacts", "VocabularyFacts", "LoaderFacts",
     "TrainerFacts", "DistributedFacts", "ConfigFacts", "config_facts",
 ]
 
@@ -109,6 +109,29 @@ class DistributedFacts:
 
 
 @dataclass(frozen=True)
+class AdviceStamp:
+    """What ``advisor analyze`` recorded in a config it wrote: the machine it was tuned on."""
+
+    fingerprint: str
+    peak_rss_bytes: Optional[int] = None
+
+
+_STAMP_PREFIX = "// advisor-"
+
+
+def read_advice_stamp(text: str) -> Optional[AdviceStamp]:
+    values: Dict[str, str] = {}
+    for line in text.splitlines()[:20]:
+        if line.startswith(_STAMP_PREFIX) and ":" in line:
+            key, _, value = line[len(_STAMP_PREFIX):].partition(":")
+            values[key.strip()] = value.strip()
+    if "fingerprint" not in values:
+        return None
+    peak = values.get("peak-rss-bytes")
+    return AdviceStamp(values["fingerprint"], int(peak) if peak and peak.isdigit() else None)
+
+
+@dataclass(frozen=True)
 class ConfigFacts:
     model_type: Optional[str]
     embedders: Tuple[EmbedderFacts, ...]
@@ -121,6 +144,7 @@ class ConfigFacts:
     trainer: TrainerFacts
     distributed: Optional[DistributedFacts]
     checkpoint_wrappers: Tuple[str, ...] = field(default=())  # dotted paths of checkpoint_wrapper keys
+    advice: Optional[AdviceStamp] = None  # set when the config was written by advisor analyze
 
 
 def _walk(node: Any, path: str = "") -> Iterator[Tuple[str, Any]]:
@@ -202,7 +226,7 @@ def _name(spec: Any, default: Optional[str] = None) -> Optional[str]:
     return spec if isinstance(spec, str) else default
 
 
-def config_facts(params: Dict[str, Any]) -> ConfigFacts:
+def config_facts(params: Dict[str, Any], text: str = "") -> ConfigFacts:
     model = params.get("model") or {}
     reader = params.get("dataset_reader") or {}
     vocab = params.get("vocabulary") or {}
@@ -252,4 +276,5 @@ def config_facts(params: Dict[str, Any]) -> ConfigFacts:
             ddp_accelerator=_name(dist.get("ddp_accelerator")),
         ) if isinstance(dist, dict) else None,
         checkpoint_wrappers=tuple(p for p, _ in _walk(params) if p.endswith("checkpoint_wrapper")),
+        advice=read_advice_stamp(text),
     )

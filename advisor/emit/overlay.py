@@ -85,7 +85,8 @@ def _entries(changes: List[AppliedChange]) -> List[tuple]:
 
 
 def render_overlay(config_path: Path, out_path: Path, plan: ChangePlan, *, fingerprint: str,
-                   user_overrides: Optional[Mapping[str, Any]] = None, created: str = "") -> str:
+                   user_overrides: Optional[Mapping[str, Any]] = None, created: str = "",
+                   peak_rss_bytes: Optional[int] = None) -> str:
     rel = os.path.relpath(config_path.resolve(), out_path.parent.resolve())
     lines = [
         f"// {out_path.name}: written by cpu-advisor {__version__}{' on ' + created if created else ''}.",
@@ -93,6 +94,7 @@ def render_overlay(config_path: Path, out_path: Path, plan: ChangePlan, *, finge
         "// that changed it. Speed settings are applied; behaviour-changing suggestions are commented out",
         "// at the end (re-run with --apply-behaviour to apply them). Train with env.sh beside this file.",
         f"{FINGERPRINT_MARK} {fingerprint}",
+        *([f"// advisor-peak-rss-bytes: {peak_rss_bytes}"] if peak_rss_bytes else []),
         f"local user_config = import {json.dumps(rel)};",
         "",
         "user_config + {",

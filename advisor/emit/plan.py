@@ -76,6 +76,6 @@ def plan_changes(findings: Sequence[Finding], *, apply_behaviour: bool = False) 
         if apply and finding.change.launch_prefix and prefix is None:
             prefix = finding.change.launch_prefix
         if apply and config.get("trainer.type") == "cpu_bf16":
-            packages.append("advisor.allennlp")
+            packages.append("advisor.integration")
         changes.append(AppliedChange(finding, config, own_env, finding.change.launch_prefix, apply, tuple(superseded)))
     return ChangePlan(tuple(changes), env, prefix, tuple(dict.fromkeys(packages)))

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..emit import finding_snippet
 
-__all__ = ["analysis_renderables", "rules_table", "rule_page"]
+__all__ = ["analysis_renderables", "check_renderables", "rules_table", "rule_page"]
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -71,3 +71,16 @@ def rule_page(cls) -> List[RenderableType]:
     text = f"# {cls.code} {cls.title}\n\n{first}\n\n*{cls.category} · {cls.severity.value} · {cls.kind.value}*\n\n"
     text += "\n\n".join(f"## {name}\n\n{body}" for name, body in sections.items())
     return [Markdown(text)]
+
+
+def check_renderables(result, strict: bool) -> List[RenderableType]:
+    out: List[RenderableType] = []
+    for f in result.findings:
+        out.append(f"[{_STYLE[f.severity.value]}]{f.code} {f.severity.value:7}[/] {f.message}\n        [dim]fix:[/] {f.fix}")
+    errors, warnings = len(result.errors), len(result.warnings)
+    verdict = ("[bold red]errors: training would fail or misbehave[/]" if errors else
+               "[yellow]warnings[/]" if warnings else "[green]clean[/]")
+    out.append(f"{result.config}: {errors} error(s), {warnings} warning(s), "
+               f"{len(result.findings) - errors - warnings} note(s) · {verdict}"
+               + (" (--strict: warnings fail)" if strict and warnings and not errors else ""))
+    return out

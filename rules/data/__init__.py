@@ -7,5 +7,7 @@ def get_rules():
     from .L003 import InstancesInMemory
     from .L004 import WorkersWithoutMaxInstances
     from .L005 import ReaderDominates
+    from .L006 import MissingDataPath
 
-    return [PaddingAndLayout, MeasuredLoaderWorkers, InstancesInMemory, WorkersWithoutMaxInstances, ReaderDominates]
+    return [PaddingAndLayout, MeasuredLoaderWorkers, InstancesInMemory, WorkersWithoutMaxInstances, ReaderDominates,
+            MissingDataPath]

@@ -9,7 +9,8 @@ class PeakMemory(Rule):
     """Peak resident memory of a training step against usable memory, and the largest safe batch.
 
     ## What it does
-    Compares the baseline trial's peak resident memory with usable memory (the cgroup limit
+    Compares the baseline trial's peak resident memory (or, in `advisor check`, the peak that
+    `advisor analyze` recorded in the config it wrote) with usable memory (the cgroup limit
     included) and, when it is high, estimates the largest batch size that stays under 80%,
     assuming memory grows linearly with the batch.
 
@@ -36,9 +37,14 @@ class PeakMemory(Rule):
     def check(self, context: Context):
         study = context.study
         usable = context.machine.limits.usable_memory_bytes
-        if study is None or study.baseline is None or study.baseline.metrics is None or not usable:
+        if study is not None and study.baseline is not None and study.baseline.metrics is not None:
+            peak = study.baseline.metrics.peak_rss_bytes
+        elif context.config.advice is not None and context.config.advice.peak_rss_bytes:
+            peak = context.config.advice.peak_rss_bytes  # measured by advisor analyze when it tuned this config
+        else:
             return
-        peak = study.baseline.metrics.peak_rss_bytes
+        if not usable:
+            return
         if peak < _HIGH * usable:
             return
         batch = context.config.data_loader.batch_size or 32

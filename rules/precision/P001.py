@@ -22,7 +22,7 @@ class MeasuredBf16(Rule):
 
     ## Fix
     Train with the advisor's CPU bf16 trainer (`"trainer": {"type": "cpu_bf16", ...}`, after
-    `--include-package advisor.allennlp`), or wrap the forward pass in the autocast context.
+    `--include-package advisor.integration`), or wrap the forward pass in the autocast context.
 
     ## References
     - PyTorch CPU autocast: https://pytorch.org/docs/stable/amp.html#cpu-op-specific-behavior

@@ -94,5 +94,5 @@ def make_context(case: Dict[str, Any], machines, model_facts) -> Context:
             model = patch(model, "embeddings", tuple(EmbeddingMatrix(m, r, d, False, True)
                                                      for m, r, d in case["model_embeddings"]))
     study: Optional[StudyResult] = make_study(case["study"]) if "study" in case else None
-    return Context(machine=machine, config=config_facts(params), params=params, model=model, study=study,
+    return Context(machine=machine, config=config_facts(params, case.get("config_text", "")), params=params, model=model, study=study,
                    environ=case.get("environ", {}))
