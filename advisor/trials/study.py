@@ -286,6 +286,10 @@ def _remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyO
     if BASELINE not in measured:
         return [], {}, None
     leaders = [s for s, _ in sorted(measured.items(), key=lambda kv: -kv[1]) if s != BASELINE][: options.top_k]
+    if not leaders:  # every candidate failed or was pruned: the config as it is stays best
+        base = measured[BASELINE]
+        return [], {}, BestSetting(BASELINE, base, 1.0, 1.0, 1.0, False,
+                                   "no candidate completed (all pruned or failed): keep the config's settings")
     settings = [BASELINE, *leaders]
     rounds: Dict[Setting, List[float]] = {s: [] for s in settings}
     quick = replace(options, warmup_steps=2, target_trial_s=options.target_trial_s * 0.7)
