@@ -19,25 +19,17 @@ from allennlp.training.callbacks.callback import TrainerCallback
 from allennlp.training.gradient_descent_trainer import GradientDescentTrainer
 from allennlp.training.trainer import Trainer
 
+from .inspect.tensors import batch_counts
+
 __all__ = ["CpuPreflightCallback", "CpuBf16Trainer"]
 
 logger = logging.getLogger("advisor")
 
 
 def _count(batch: TensorDict):
-    """Instances and non-padding tokens in one batch (text fields' masks)."""
-    from allennlp.nn.util import get_text_field_mask
-
-    instances = tokens = 0
-    for value in batch.values():
-        if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-            mask = get_text_field_mask(value)
-            tokens += int(mask.sum())
-            instances = max(instances, int(mask.shape[0]))
-    if not instances:
-        first = next((v for v in batch.values() if hasattr(v, "shape")), None)
-        instances = int(first.shape[0]) if first is not None else 0
-    return instances, tokens
+    """Instances and non-padding tokens in one batch."""
+    instances, fields = batch_counts(batch)
+    return instances, sum(tokens for tokens, _ in fields.values())
 
 
 @TrainerCallback.register("cpu_preflight")

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any, Dict, List
 
 from .build import BuiltExperiment
+from .tensors import batch_counts
 from .facts import (
     SCHEMA_VERSION, BuildTimings, EmbeddingMatrix, ModelFacts, NamespaceFacts, PaddingFacts, ParameterGroup,
     SampleFacts, length_stats,
@@ -80,35 +81,26 @@ def _layout(spec: Dict[str, Any]) -> str:
 
 
 def _padding(built: BuiltExperiment) -> PaddingFacts:
-    from allennlp.nn.util import get_text_field_mask
-
     spec = built.experiment.params.get("data_loader") or {}
     # Workers only move the same batches to other processes; 0 keeps this step light.
     loader = built.data_loader({"num_workers": 0})
-    positions = real = batches = instances = 0
+    batches = instances = 0
     per_field: Dict[str, List[int]] = defaultdict(lambda: [0, 0])
     for batch in loader:
         batches += 1
-        for name, value in batch.items():
-            if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-                mask = get_text_field_mask(value)
-                if mask.dim() == 2:
-                    instances = max(instances, 0) + (mask.shape[0] if name == _first_text(batch) else 0)
-                n, r = mask.numel(), int(mask.sum())
-                positions += n
-                real += r
-                per_field[name][0] += n
-                per_field[name][1] += r
+        n, fields = batch_counts(batch)
+        instances += n
+        for name, (real, positions) in fields.items():
+            per_field[name][0] += positions
+            per_field[name][1] += real
+    positions = sum(n for n, _ in per_field.values())
+    real = sum(r for _, r in per_field.values())
     fraction = 1 - real / positions if positions else 0.0
     return PaddingFacts(
         batches=batches, instances=instances, positions=positions, real_tokens=real,
         padding_fraction=round(fraction, 4), batch_layout=_layout(spec),
         per_field={k: round(1 - r / n, 4) if n else 0.0 for k, (n, r) in per_field.items()},
     )
-
-
-def _first_text(batch: Dict[str, Any]) -> str:
-    return next((k for k, v in batch.items() if isinstance(v, dict)), "")
 
 
 def model_facts(built: BuiltExperiment) -> ModelFacts:

@@ -64,10 +64,11 @@ def _rss_tree(proc: psutil.Process) -> int:
 
 class Worker:
     def __init__(self, number: int, job: WorkerJob, process_env: Mapping[str, str], inter_op: Any,
-                 log_dir: Path, memory_limit: Optional[int], start_timeout: float, want_facts: bool) -> None:
+                 log_dir: Path, memory_limit: Optional[int], start_timeout: float, want_facts: bool,
+                 log_prefix: str = "") -> None:
         self.number = number
         self.memory_limit = memory_limit
-        self.log_path = log_dir / f"worker-{number}.log"
+        self.log_path = log_dir / f"{log_prefix}worker-{number}.log"
         env = dict(os.environ)
         env.update(process_env)
         env.setdefault("TQDM_DISABLE", "1")
@@ -163,8 +164,9 @@ class WorkerPool:
     """Workers keyed by a setting's process-level part; at most ``max_alive`` kept alive."""
 
     def __init__(self, job: WorkerJob, log_dir: Path, *, memory_limit: Optional[int], allocator_paths: Mapping[str, str],
-                 max_alive: int = 2, start_timeout: float = 600.0) -> None:
+                 max_alive: int = 2, start_timeout: float = 600.0, log_prefix: str = "") -> None:
         self.job = job
+        self.log_prefix = log_prefix
         self.log_dir = log_dir
         self.memory_limit = memory_limit
         self.allocator_paths = dict(allocator_paths)
@@ -188,7 +190,8 @@ class WorkerPool:
             oldest.close()
         self.started += 1
         worker = Worker(self.started, self.job, setting.process_env(self.allocator_paths), setting.inter_op_threads,
-                        self.log_dir, self.memory_limit, self.start_timeout, want_facts=self.model_facts is None)
+                        self.log_dir, self.memory_limit, self.start_timeout, want_facts=self.model_facts is None,
+                        log_prefix=self.log_prefix)
         self.start_seconds += worker.start_seconds
         if self.model_facts is None:
             self.model_facts = worker.ready.get("facts")

@@ -14,9 +14,10 @@ import time
 from typing import Any, Dict, Iterator, List, Optional
 
 from ..inspect.build import BuiltExperiment
-from .setting import CONFIG, DEFAULT, Setting
+from ..inspect.tensors import batch_counts
+from .setting import CONFIG, DEFAULT, Setting, layout_overrides
 
-__all__ = ["TrialRunner", "layout_overrides"]
+__all__ = ["TrialRunner"]
 
 
 def _first_text_field(built: BuiltExperiment) -> Optional[str]:
@@ -26,23 +27,6 @@ def _first_text_field(built: BuiltExperiment) -> Optional[str]:
         if isinstance(fld, TextField):
             return name
     return None
-
-
-def layout_overrides(layout: str, batch_size: int, sorting_key: Optional[str], mean_tokens: float) -> Dict[str, Any]:
-    """data_loader params for a batch layout; the batch size the user chose is kept."""
-    if layout == CONFIG:
-        return {}
-    keys = [sorting_key] if sorting_key else None
-    if layout == "bucket":
-        sampler = {"type": "bucket", "batch_size": batch_size, "sorting_keys": keys, "padding_noise": 0.1}
-    elif layout == "max_tokens":
-        # Same tokens per batch on average as the user's batches, grouped by length.
-        sampler = {"type": "max_tokens_sampler", "max_tokens": max(1, round(batch_size * mean_tokens)),
-                   "sorting_keys": keys, "padding_noise": 0.1}
-    else:
-        raise ValueError(f"unknown batch layout {layout!r}")
-    # A batch_sampler replaces these keys in MultiProcessDataLoader.
-    return {"batch_sampler": sampler, "batch_size": None, "shuffle": None, "drop_last": None}
 
 
 def _peak_rss_bytes() -> int:
@@ -102,20 +86,8 @@ class TrialRunner:
                 raise RuntimeError("the data loader produced no batches from the sample")
 
     def _count(self, batch: Dict[str, Any]):
-        from allennlp.nn.util import get_text_field_mask
-
-        instances = tokens = positions = 0
-        for name, value in batch.items():
-            if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-                mask = get_text_field_mask(value)
-                tokens += int(mask.sum())
-                positions += mask.numel()
-                if name == self.text_field:
-                    instances = int(mask.shape[0])
-        if not instances:
-            first = next((v for v in batch.values() if hasattr(v, "shape")), None)
-            instances = int(first.shape[0]) if first is not None else 0
-        return instances, tokens, positions
+        instances, fields = batch_counts(batch, self.text_field)
+        return instances, sum(t for t, _ in fields.values()), sum(p for _, p in fields.values())
 
     def steps(self, n: int) -> Dict[str, List[float]]:
         torch = self.torch

@@ -17,7 +17,7 @@ from probes import MachineFacts
 
 from ..config import Experiment
 
-__all__ = ["Setting", "SearchSpace", "build_space", "DEFAULT", "CONFIG"]
+__all__ = ["Setting", "SearchSpace", "build_space", "layout_overrides", "DEFAULT", "CONFIG"]
 
 DEFAULT = "default"  # leave it to torch / the runtime
 CONFIG = "config"  # what the user's config says
@@ -99,6 +99,25 @@ class SearchSpace:
         merged = dict(self.choices)
         merged.update({k: tuple(v) for k, v in choices.items()})
         return SearchSpace(merged, dict(self.skipped))
+
+
+def layout_overrides(layout: str, batch_size: int, sorting_key: Optional[str], mean_tokens: float) -> Dict[str, Any]:
+    """data_loader params for a batch layout; the user's batch size is kept. None removes a key."""
+    if layout == CONFIG:
+        return {}
+    sampler: Dict[str, Any]
+    if layout == "bucket":
+        sampler = {"type": "bucket", "batch_size": batch_size, "padding_noise": 0.1}
+    elif layout == "max_tokens":
+        # Same tokens per batch on average as the user's batches, grouped by length.
+        sampler = {"type": "max_tokens_sampler", "max_tokens": max(1, round(batch_size * mean_tokens)),
+                   "padding_noise": 0.1}
+    else:
+        raise ValueError(f"unknown batch layout {layout!r}")
+    if sorting_key:
+        sampler["sorting_keys"] = [sorting_key]
+    # A batch_sampler replaces these keys in MultiProcessDataLoader.
+    return {"batch_sampler": sampler, "batch_size": None, "shuffle": None, "drop_last": None}
 
 
 def _thread_choices(usable: int, logical: int, default: Optional[int]) -> Tuple[Choice, ...]:

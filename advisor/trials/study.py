@@ -26,6 +26,7 @@ from .result import (
 )
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import compare, spread
+from .whatif import measure_whatifs, whatif_specs
 
 __all__ = ["StudyOptions", "Progress", "run_study", "study_name"]
 
@@ -42,6 +43,8 @@ class StudyOptions:
     max_steps: int = 40
     remeasure_rounds: int = 5
     top_k: int = 2
+    whatifs: bool = True  # measure behaviour-changing model variants (reported, never applied)
+    max_whatifs: int = 2
     sample_instances: int = 2000
     sample_seconds: float = 20.0
     seed: int = 0
@@ -183,6 +186,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
 
     trial_seconds: List[float] = []
     state = {"duplicates": 0, "measuring_s": 0.0}
+    specs = whatif_specs(experiment.facts)[: options.max_whatifs] if options.whatifs else []
 
     def objective(trial: optuna.Trial) -> float:
         setting = Setting.from_params({name: trial.suggest_categorical(name, list(values))
@@ -229,7 +233,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         start_cost = pool.start_seconds / pool.started if pool.started else 0.0
         # Keep time for interleaved re-measuring (3 rounds at least) of the leaders and the baseline.
-        reserve = min(0.35 * options.budget_s, (options.top_k + 1) * (3 * typical * 0.8 + start_cost))
+        reserve = (options.top_k + 1) * (3 * typical * 0.8 + start_cost)
+        reserve += len(specs) * (start_cost + 6 * typical * 0.7)
+        reserve = min(0.5 * options.budget_s, reserve)
         if (elapsed + typical > options.budget_s - reserve or len(attempted) >= space.size()
                 or state["duplicates"] >= 20):  # out of time, the whole space tried, or only known points left
             study.stop()
@@ -243,6 +249,17 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         remeasured, comparisons, best = _remeasure(pool, measured, options, emit, deadline)
         parity = _bf16_parity(pool, best.setting, options) if best and best.setting.precision == "bf16" else None
         remeasure_s = time.perf_counter() - t_re
+        whatifs, whatif_starts = [], (0, 0.0)
+        if specs and best is not None:
+            def quick(p, setting):
+                return _measure(p, setting, replace(options, warmup_steps=2,
+                                                    target_trial_s=options.target_trial_s * 0.7))[0].instances_per_s
+
+            p95 = max((ln["p95"] for ln in (pool.model_facts or {}).get("lengths", [])), default=None)
+            specs = whatif_specs(experiment.facts, p95)[: options.max_whatifs]
+            whatifs, whatif_starts = measure_whatifs(
+                experiment, specs, best.setting, pool, quick, log_dir=log_dir,
+                sample=(options.sample_instances, options.sample_seconds), deadline=deadline)
     finally:
         pool.close()
 
@@ -258,9 +275,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         schema_version=SCHEMA_VERSION, study_name=name, storage=storage_url, space=space, baseline=baseline,
         trials=records, remeasured=tuple(remeasured), best=best, comparisons=comparisons,
         importances=_importances(study, space),
-        overhead=Overhead(pool.started, round(pool.start_seconds, 2), round(measuring_s, 2), round(remeasure_s, 2),
-                          round(time.perf_counter() - started, 2), options.budget_s),
-        model_facts=facts, bf16_parity=parity, notes=tuple(notes))
+        overhead=Overhead(pool.started + whatif_starts[0], round(pool.start_seconds + whatif_starts[1], 2),
+                          round(measuring_s, 2), round(remeasure_s, 2), round(time.perf_counter() - started, 2),
+                          options.budget_s),
+        model_facts=facts, bf16_parity=parity, whatifs=tuple(whatifs), notes=tuple(notes))
 
 
 PARITY_TOLERANCE = 0.05  # bf16 loss within 5% (relative) of fp32 at every one of the first steps

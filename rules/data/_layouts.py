@@ -1,19 +1,13 @@
-"""The data_loader patch for a batch layout (mirrors the trial runner's overrides)."""
+"""The data_loader patch for a batch layout: the trials' own overrides, as dotted config keys."""
 from __future__ import annotations
 
 from typing import Any, Dict, Optional
+
+from advisor.trials.setting import layout_overrides
 
 from .._base import REMOVE
 
 
 def layout_patch(layout: str, batch_size: int, sorting_key: Optional[str], mean_tokens: float) -> Dict[str, Any]:
-    keys = [sorting_key] if sorting_key else None
-    if layout == "bucket":
-        sampler: Dict[str, Any] = {"type": "bucket", "batch_size": batch_size, "padding_noise": 0.1}
-    else:
-        sampler = {"type": "max_tokens_sampler", "max_tokens": max(1, round(batch_size * mean_tokens)),
-                   "padding_noise": 0.1}
-    if keys:
-        sampler["sorting_keys"] = keys
-    return {"data_loader.batch_sampler": sampler, "data_loader.batch_size": REMOVE,
-            "data_loader.shuffle": REMOVE, "data_loader.drop_last": REMOVE}
+    overrides = layout_overrides(layout, batch_size, sorting_key, mean_tokens)
+    return {f"data_loader.{k}": REMOVE if v is None else v for k, v in overrides.items()}

@@ -1,0 +1,62 @@
+"""Overhead: wall time of `advisor check` and of `advisor analyze` at the default budget, per example.
+
+Targets: check under 3 s; analyze under 3 minutes per example.
+
+    .venv/bin/python benchmarks/overhead.py [--budget 120] [EXAMPLE ...]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import REPO, header, median, table
+
+EXT = {"gpu_habits": ["-V", "DATA_DIR=examples/gpu_habits/data/full"]}
+
+
+def _wall(cmd) -> tuple:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    return time.perf_counter() - start, proc
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("examples", nargs="*", default=["bilstm_classifier", "gru_tagger", "cnn_classifier",
+                                                        "transformer_classifier", "bert_classifier", "gpu_habits"])
+    parser.add_argument("--budget", type=float, default=120.0)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    os.chdir(REPO)
+    rows = []
+    for name in args.examples:
+        subprocess.run([sys.executable, "examples/generate.py", name], check=True, capture_output=True)
+        config = f"examples/{name}/config.jsonnet"
+        checks = [_wall([sys.executable, "-m", "advisor", "check", config, *EXT.get(name, [])])[0] for _ in range(3)]
+        with tempfile.TemporaryDirectory() as tmp:
+            wall, proc = _wall([sys.executable, "-m", "advisor", "analyze", config, "-o", f"{tmp}/a", "--budget",
+                                str(args.budget), "--json", *EXT.get(name, [])])
+        report = json.loads(proc.stdout) if proc.returncode == 0 else {}
+        overhead = (report.get("study") or {}).get("overhead") or {}
+        rows.append([name, f"{median(checks):.2f}", f"{wall:.0f}", overhead.get("worker_starts", "-"),
+                     f"{overhead.get('worker_start_s', 0):.0f}", f"{overhead.get('total_s', 0):.0f}",
+                     "ok" if median(checks) < 3 and wall < 180 else "MISSED"])
+        print(name, rows[-1], flush=True)
+    lines = header("overhead: advisor check and advisor analyze wall time")
+    lines += table(["example", "check s (median of 3)", "analyze s (wall)", "worker starts", "building s",
+                    "study s", "targets (check < 3 s, analyze < 180 s)"], rows)
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        with open(args.out, "a") as handle:
+            handle.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Speedup: real `allennlp train` runs, as-is vs launcher-style defaults vs the advisor's advice.
+
+For each example (or config given with --config): (a) the config as-is, forced onto CPU (only the
+keys that would make it fail there are changed), default threads; (b) launcher-style defaults as
+torch's run_cpu applies them (OMP threads = physical cores, jemalloc/tcmalloc preloaded if present,
+KMP settings); (c) the advisor's config.cpu.jsonnet with its env.sh. Each run trains a fixed number
+of batches without validation; throughput comes from the cpu_preflight callback's epoch line.
+Runs are interleaved (a b c a b c ...).
+
+    .venv/bin/python benchmarks/speedup.py [--batches 60] [--repeats 3] [--budget 120] [EXAMPLE ...]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict, List
+
+from _common import REPO, header, median, table
+
+from probes import probe_machine
+
+EXT = {"gpu_habits": {"DATA_DIR": "examples/gpu_habits/data/full"}}
+_RATE = re.compile(r"cpu-advisor throughput \(epoch 0\): ([\d.]+) instances/s")
+
+
+def _train(config: str, overrides: Dict, env: Dict[str, str], prefix: List[str], out: Path) -> float:
+    cmd = prefix + [sys.executable, "-m", "allennlp", "train", config, "-s", str(out), "-f",
+                    "--include-package", "advisor.integration", "-o", json.dumps(overrides)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO, timeout=3600)
+    found = _RATE.findall(proc.stdout + proc.stderr)
+    if proc.returncode != 0 or not found:
+        raise RuntimeError(f"train failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    return float(found[-1])
+
+
+def _env_from_script(path: Path) -> Dict[str, str]:
+    env = {}
+    for line in path.read_text().splitlines():
+        if line.startswith("export "):
+            key, _, value = line[len("export "):].partition("=")
+            env[key] = shlex.split(value)[0] if value else ""
+    return env
+
+
+def _launch_prefix(path: Path) -> List[str]:
+    """What env.sh puts before the interpreter on its exec line (numactl, where advised)."""
+    line = next((l.strip() for l in path.read_text().splitlines() if l.strip().startswith("exec ")), "exec")
+    tokens = shlex.split(line)[1:]
+    return tokens[: tokens.index(sys.executable)] if sys.executable in tokens else []
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("examples", nargs="*", default=["bilstm_classifier", "gru_tagger", "cnn_classifier",
+                                                        "transformer_classifier", "bert_classifier", "gpu_habits"])
+    parser.add_argument("--batches", type=int, default=60)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--budget", type=float, default=120.0)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    os.chdir(REPO)
+    machine = probe_machine()
+    physical = machine.topology.physical_cores or machine.limits.usable_cpus
+    lines = header("speedup: real allennlp train, as-is (a) vs launcher defaults (b) vs advisor (c)")
+    rows = []
+    for name in args.examples:
+        subprocess.run([sys.executable, "examples/generate.py", name], check=True, capture_output=True)
+        config = f"examples/{name}/config.jsonnet"
+        ext = EXT.get(name, {})
+        base_env = {**os.environ, **ext, "PYTHONUNBUFFERED": "1"}
+        with tempfile.TemporaryDirectory() as tmp:
+            advice = Path(tmp) / "advice"
+            cmd = [sys.executable, "-m", "advisor", "analyze", config, "-o", str(advice), "--budget",
+                   str(args.budget), "--json"] + sum((["-V", f"{k}={v}"] for k, v in ext.items()), [])
+            report = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=REPO).stdout)
+            cpu_fix = {"trainer.cuda_device": -1, "trainer.use_amp": False}
+            if name == "gpu_habits":
+                cpu_fix["distributed"] = None
+            fixed = {"trainer.num_epochs": 1, "data_loader.batches_per_epoch": args.batches,
+                     "validation_data_path": None,
+                     "trainer.callbacks": [{"type": "cpu_preflight", "every_n_batches": 10 ** 6}]}
+            launcher_env = {**base_env, "OMP_NUM_THREADS": str(physical), "MKL_NUM_THREADS": str(physical),
+                            "KMP_AFFINITY": "granularity=fine,compact,1,0", "KMP_BLOCKTIME": "1"}
+            if machine.runtime.allocators:
+                launcher_env["LD_PRELOAD"] = machine.runtime.allocators[0].path
+            advised_env = {**base_env, **_env_from_script(advice / "env.sh")}
+            prefix = _launch_prefix(advice / "env.sh")
+            runs = {"a": (config, {**cpu_fix, **fixed}, base_env, []),
+                    "b": (config, {**cpu_fix, **fixed}, launcher_env, []),
+                    "c": (str(advice / "config.cpu.jsonnet"), fixed, advised_env, prefix)}
+            rates: Dict[str, List[float]] = {k: [] for k in runs}
+            for _ in range(args.repeats):
+                for key, (cfg, overrides, env, pre) in runs.items():
+                    rates[key].append(_train(cfg, overrides, env, pre, Path(tmp) / f"run-{key}"))
+        med = {k: median(v) for k, v in rates.items()}
+        ca = median([c / a for a, c in zip(rates["a"], rates["c"])])
+        cb = median([c / b for b, c in zip(rates["b"], rates["c"])])
+        best = (report.get("study") or {}).get("best") or {}
+        rows.append([name] + [f"{med[k]:.1f} ({min(v):.1f}-{max(v):.1f})" for k, v in rates.items()]
+                    + [f"{ca:.2f}", f"{cb:.2f}", best.get("verdict", "-"),
+                       ", ".join(report.get("applied", [])) or "-"])
+        print(f"{name}: c/a {ca:.2f} c/b {cb:.2f}", flush=True)
+    lines += table(["example", "(a) as-is inst/s (min-max)", "(b) launcher", "(c) advisor", "c/a", "c/b",
+                    "advisor's measured verdict", "applied findings"], rows)
+    lines += ["", f"{args.repeats} interleaved repeats of {args.batches} training batches each (no validation); "
+                  "ratios are medians of paired repeats."]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        with open(args.out, "a") as handle:
+            handle.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
