@@ -15,7 +15,7 @@ from advisor.trials.result import (
 from advisor.trials.setting import SearchSpace
 from rules import Context
 
-from ..conftest import EXAMPLES
+from ..conftest import EXAMPLES, REPO
 
 
 def patch(obj: Any, path: str, value: Any) -> Any:
@@ -29,6 +29,8 @@ def patch(obj: Any, path: str, value: Any) -> Any:
 def deep_merge(base: Dict[str, Any], extra: Dict[str, Any]) -> Dict[str, Any]:
     out = copy.deepcopy(base)
     for key, value in extra.items():
+        if isinstance(value, str) and value.startswith("@repo/"):  # paths inside this checkout
+            value = str(REPO / value[len("@repo/"):])
         if value == "__remove__":
             out.pop(key, None)
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
