@@ -53,7 +53,9 @@ class PredictedTime(Rule):
         as_is, advised = total / base, total / best
         # The first epoch also reads and tokenizes the file; later ones reuse the loaded instances
         # (unless max_instances_in_memory makes the loader read every epoch).
-        reading = model.sample.seconds / model.sample.instances * total if model.sample.instances else 0.0
+        # Reading and first indexing (token -> id) of each instance, both measured on the sample.
+        per_instance = (model.sample.seconds + model.timings.loader_s) / model.sample.instances if model.sample.instances else 0.0
+        reading = per_instance * total
         rereads = bool(context.config.data_loader.max_instances_in_memory)
         total_as_is = as_is * epochs + reading * (epochs if rereads else 1)
         total_advised = advised * epochs + reading * (epochs if rereads else 1)
@@ -64,6 +66,6 @@ class PredictedTime(Rule):
                 "instances per epoch": total, "estimate": model.sample.estimate_method,
                 "instances/s as configured": round(base, 1), "instances/s advised": round(best, 1),
                 "epoch seconds as configured": round(as_is, 1), "epoch seconds advised": round(advised, 1),
-                "reading seconds per epoch read": round(reading, 1),
+                "reading and indexing seconds per epoch read": round(reading, 1),
                 "first epoch seconds advised": round(advised + reading, 1),
                 "epochs": epochs, "scope": "training steps and reading (no validation, no checkpoints)"})
