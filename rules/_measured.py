@@ -5,7 +5,7 @@ from typing import Any, Dict, Optional
 
 from ._base import Context
 
-__all__ = ["best_change", "measured_evidence", "study_ran"]
+__all__ = ["applied_effect", "best_change", "measured_evidence", "study_ran"]
 
 
 def study_ran(context: Context) -> bool:
@@ -33,3 +33,9 @@ def measured_evidence(context: Context) -> Dict[str, Any]:
     if best:
         out["best instances/s"] = f"{best.spread.median:.1f} (IQR {best.spread.p25:.1f}-{best.spread.p75:.1f}, n={best.spread.n})"
     return out
+
+
+def applied_effect(context: Context) -> str:
+    """The measured effect of the applied speed settings together (the best setting vs the baseline)."""
+    assert context.study is not None and context.study.best is not None
+    return f"all applied speed settings together: {context.study.best.verdict}"

@@ -25,7 +25,7 @@ _INDENT = "  "
 
 def _evidence_text(change: AppliedChange) -> str:
     f = change.finding
-    if f.expected_effect:
+    if f.expected_effect and f.expected_effect not in f.message:
         return f" ({f.expected_effect})"
     return ""
 
@@ -73,14 +73,11 @@ def _render(node: Dict[str, Any], depth: int, commented: bool) -> List[str]:
 def _entries(changes: List[AppliedChange]) -> List[tuple]:
     entries = []
     for change in changes:
-        first = True
-        for key, value in change.config.items():
-            comments = []
-            if first:
-                kind = "" if change.finding.kind.value == "speed" else " [behaviour-changing]"
-                comments.append(f"{change.finding.code}{kind}: {change.finding.message}{_evidence_text(change)}")
-                first = False
-            entries.append((key, value, comments))
+        kind = "" if change.finding.kind.value == "speed" else " [behaviour-changing]"
+        for number, (key, value) in enumerate(change.config.items()):
+            comment = (f"{change.finding.code}{kind}: {change.finding.message}{_evidence_text(change)}"
+                       if number == 0 else f"{change.finding.code} (continued)")
+            entries.append((key, value, [comment]))
     return entries
 
 

@@ -21,7 +21,9 @@ def analysis_renderables(report, *, top: int = 6) -> List[RenderableType]:
             f"{m.isa.best_vector_isa}, bf16 {'native' if m.isa.native_bf16 else 'emulated'} · "
             f"fingerprint {report.fingerprint}")
     if study is not None and study.best is not None:
-        head += f"\n[bold green]{study.best.verdict}[/]  best: {study.best.setting.label()}"
+        head += f"\n[bold green]{study.best.verdict}[/]  applied: {study.best.setting.label()}"
+        for key, gain in study.behaviour_gains.items():
+            head += f"\n[dim]behaviour-changing {key} on top: {gain.verdict}[/]"
     elif study is None:
         head += "\n[dim]static checks only (--no-trials)[/]"
     out: List[RenderableType] = [Panel(head, title="cpu-advisor", expand=False)]

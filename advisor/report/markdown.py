@@ -32,7 +32,8 @@ def render_markdown(report) -> str:
                    + "; ".join(f"{ln.field} length mean {ln.mean}, p95 {ln.p95:g}, max {ln.max}" for ln in model.lengths))
         out.append(f"- padding in the config's batches: {model.padding.padding_fraction:.1%} ({model.padding.batch_layout})")
     if study is not None and study.best is not None:
-        out += ["", "## Result", "", f"**{study.best.verdict}** — best setting: {study.best.setting.label()}"]
+        out += ["", "## Result", "", f"**{study.best.verdict}** — best speed-only setting (applied): "
+                                    f"{study.best.setting.label()}"]
     out += ["", "## Findings", "", _row("code", "severity", "kind", "finding", "effect", "applied"),
             _row("---", "---", "---", "---", "---", "---")]
     for f in report.findings:
@@ -62,6 +63,8 @@ def render_markdown(report) -> str:
         for r in study.remeasured:
             out.append(f"- {r.setting.label()}: median {r.spread.median:.1f} (IQR {r.spread.p25:.1f}-{r.spread.p75:.1f}); "
                        + ", ".join(f"{v:.1f}" for v in r.instances_per_s))
+        for key, gain in study.behaviour_gains.items():
+            out.append(f"- behaviour-changing {key} on top of the best speed-only setting: {gain.verdict}")
         if study.bf16_parity is not None:
             p = study.bf16_parity
             out.append(f"- bf16 loss parity over {p.steps} steps: max relative difference {p.max_rel_diff:.2%} "

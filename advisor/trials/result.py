@@ -47,6 +47,8 @@ class Remeasure:
 
 @dataclass(frozen=True)
 class BestSetting:
+    """The fastest speed-only setting (what advisor analyze applies), against the baseline."""
+
     setting: Setting
     instances_per_s: float
     speedup: float  # over the baseline, median of paired rounds
@@ -113,6 +115,8 @@ class StudyResult:
     importances: Dict[str, float]
     overhead: Overhead
     model_facts: Optional[ModelFacts] = None
+    # Behaviour-changing values measured on top of the best speed-only setting, e.g. "precision=bf16".
+    behaviour_gains: Dict[str, Comparison] = field(default_factory=dict)
     bf16_parity: Optional[LossParity] = None
     whatifs: Tuple[WhatIf, ...] = field(default=())
     notes: Tuple[str, ...] = field(default=())

@@ -37,6 +37,18 @@ class Setting:
 
     PROCESS_LEVEL = ("inter_op_threads", "allocator", "omp_proc_bind", "kmp_blocktime")
 
+    # Values that change what is trained (not only how fast): never part of the applied best.
+    BEHAVIOUR = {"precision": ("bf16",), "batch_layout": ("max_tokens",)}
+
+    @property
+    def speed_only(self) -> bool:
+        return all(getattr(self, name) not in values for name, values in self.BEHAVIOUR.items())
+
+    def behaviour_variants(self) -> Dict[str, "Setting"]:
+        """This setting with each behaviour-changing value switched on, keyed by what changed."""
+        return {f"{name}={value}": replace(self, **{name: value})
+                for name, values in self.BEHAVIOUR.items() for value in values}
+
     def process_key(self) -> Tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.PROCESS_LEVEL)
 

@@ -246,8 +246,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         measuring_s = state["measuring_s"]
         t_re = time.perf_counter()
         deadline = started + options.budget_s
-        remeasured, comparisons, best = _remeasure(pool, measured, options, emit, deadline)
-        parity = _bf16_parity(pool, best.setting, options) if best and best.setting.precision == "bf16" else None
+        remeasured, comparisons, best, gains = _remeasure(pool, measured, options, emit, deadline)
+        parity = None
+        if best is not None and "precision=bf16" in gains:
+            parity = _bf16_parity(pool, replace(best.setting, precision="bf16"), options)
         remeasure_s = time.perf_counter() - t_re
         whatifs, whatif_starts = [], (0, 0.0)
         if specs and best is not None:
@@ -278,7 +280,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         overhead=Overhead(pool.started + whatif_starts[0], round(pool.start_seconds + whatif_starts[1], 2),
                           round(measuring_s, 2), round(remeasure_s, 2), round(time.perf_counter() - started, 2),
                           options.budget_s),
-        model_facts=facts, bf16_parity=parity, whatifs=tuple(whatifs), notes=tuple(notes))
+        model_facts=facts, behaviour_gains=gains if best is not None else {}, bf16_parity=parity,
+        whatifs=tuple(whatifs), notes=tuple(notes))
 
 
 PARITY_TOLERANCE = 0.05  # bf16 loss within 5% (relative) of fp32 at every one of the first steps
@@ -299,16 +302,22 @@ def _bf16_parity(pool: WorkerPool, setting: Setting, options: StudyOptions, step
 def _remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOptions, emit, deadline: float):
     """Baseline and the leaders again, interleaved (a b c a b c ...), for an honest comparison.
 
-    At least three rounds (fewer cannot tell noise from a gain), more while the budget allows.
+    Leaders are speed-only settings (what the advisor applies). Behaviour-changing values that the
+    search measured (bf16, max-tokens batches) are re-measured on top of the best leader and reported
+    as separate gains. At least three rounds (fewer cannot tell noise from a gain), more while the
+    budget allows.
     """
     if BASELINE not in measured:
-        return [], {}, None
-    leaders = [s for s, _ in sorted(measured.items(), key=lambda kv: -kv[1]) if s != BASELINE][: options.top_k]
-    if not leaders:  # every candidate failed or was pruned: the config as it is stays best
-        base = measured[BASELINE]
-        return [], {}, BestSetting(BASELINE, base, 1.0, 1.0, 1.0, False,
-                                   "no candidate completed (all pruned or failed): keep the config's settings")
-    settings = [BASELINE, *leaders]
+        return [], {}, None, {}
+    ranked = [s for s, _ in sorted(measured.items(), key=lambda kv: -kv[1]) if s != BASELINE]
+    leaders = [s for s in ranked if s.speed_only][: options.top_k]
+    anchor = leaders[0] if leaders else BASELINE
+    # Only behaviour values the search itself measured to completion (bf16 is never in the space where
+    # it would be emulated).
+    seen = {(name, getattr(s, name)) for s in measured for name in Setting.BEHAVIOUR}
+    variants = {key: v for key, v in anchor.behaviour_variants().items() if tuple(key.split("=", 1)) in
+                {(n, str(val)) for n, val in seen}}
+    settings = list(dict.fromkeys([BASELINE, *leaders, *variants.values()]))
     rounds: Dict[Setting, List[float]] = {s: [] for s in settings}
     quick = replace(options, warmup_steps=2, target_trial_s=options.target_trial_s * 0.7)
     round_s = 0.0
@@ -326,17 +335,21 @@ def _remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyO
         emit("remeasure", None)
     remeasured = [Remeasure(s, tuple(v), spread(v)) for s, v in rounds.items() if v]
     base = rounds[BASELINE]
-    comparisons = {s.label(): compare(base, rounds[s]) for s in leaders}
-    if not leaders or not base or statistics.median(base) == 0:
-        return remeasured, comparisons, None
-    top = max(leaders, key=lambda s: statistics.median(rounds[s]))
-    c = comparisons[top.label()]
-    if c.significant and c.ratio > 1:
-        best = BestSetting(top, statistics.median(rounds[top]), c.ratio, c.ci_low, c.ci_high, True, c.verdict)
-    else:  # nothing beats the config as it is, beyond the noise
-        best = BestSetting(BASELINE, statistics.median(base), 1.0, c.ci_low, c.ci_high, False,
-                           f"no significant difference: the best candidate ({top.label()}) measured {c.verdict}")
-    return remeasured, comparisons, best
+    comparisons = {s.label(): compare(base, rounds[s]) for s in settings if s != BASELINE}
+    if not leaders:  # every speed-only candidate failed or was pruned: the config as it is stays best
+        best = BestSetting(BASELINE, statistics.median(base), 1.0, 1.0, 1.0, False,
+                           "no speed-only candidate completed: keep the config's settings")
+    else:
+        top = max(leaders, key=lambda s: statistics.median(rounds[s]))
+        c = comparisons[top.label()]
+        if c.significant and c.ratio > 1:
+            best = BestSetting(top, statistics.median(rounds[top]), c.ratio, c.ci_low, c.ci_high, True, c.verdict)
+        else:  # nothing beats the config as it is, beyond the noise
+            best = BestSetting(BASELINE, statistics.median(base), 1.0, c.ci_low, c.ci_high, False,
+                               f"no significant difference: the best candidate ({top.label()}) measured {c.verdict}")
+    reference = rounds[best.setting]
+    gains = {key: compare(reference, rounds[v]) for key, v in variants.items()}
+    return remeasured, comparisons, best, gains
 
 
 def _importances(study: optuna.Study, space: SearchSpace) -> Dict[str, float]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from .._base import Change, Context, Kind, Rule, Severity
-from .._measured import best_change, measured_evidence
+from .._measured import applied_effect, best_change, measured_evidence
 
 
 class MeasuredThreads(Rule):
@@ -53,4 +53,4 @@ class MeasuredThreads(Rule):
             f"Call torch.set_num_interop_threads({inter}) at start-up",
             measured_evidence(context),
             change=Change(env=env),
-            expected_effect=study.best.verdict, speedup=study.best.speedup)
+            expected_effect=applied_effect(context), speedup=study.best.speedup)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from .._base import Change, Context, Kind, Rule, Severity
-from .._measured import best_change, measured_evidence
+from .._measured import applied_effect, best_change, measured_evidence
 from ._layouts import layout_patch
 
 _WORTH_IT = 0.2  # below 20% padding, length-grouped batches gain little
@@ -48,15 +48,22 @@ class PaddingAndLayout(Rule):
         batch = context.config.data_loader.batch_size or 32
         evidence = {"padding fraction": f"{padding:.1%}", "batches measured": model.padding.batches,
                     "config layout": model.padding.batch_layout}
+        gain = context.study.behaviour_gains.get("batch_layout=max_tokens") if context.study else None
         if layout is not None:
             study = context.study
-            kind = Kind.BEHAVIOUR if layout == "max_tokens" else Kind.SPEED
             yield self.finding(
                 f"{padding:.0%} of token positions are padding; a {layout} layout is part of the fastest setting",
                 f"Group batches by length with a {layout} batch sampler",
                 {**evidence, **measured_evidence(context)},
                 change=Change(config=layout_patch(layout, batch, field, mean)),
-                expected_effect=study.best.verdict, speedup=study.best.speedup, kind=kind)
+                expected_effect=applied_effect(context), speedup=study.best.speedup)
+        elif gain is not None and gain.significant and gain.ratio > 1:
+            yield self.finding(
+                f"{padding:.0%} of token positions are padding; max-tokens batches measured {gain.verdict}",
+                "Batch by a token budget with max_tokens_sampler (instances per batch then vary)",
+                {**evidence, "max_tokens on top of the applied settings": gain.verdict},
+                change=Change(config=layout_patch("max_tokens", batch, field, mean)),
+                expected_effect=gain.verdict, speedup=gain.ratio, kind=Kind.BEHAVIOUR)
         elif padding >= _WORTH_IT and context.config.data_loader.batch_sampler_type is None:
             measured = context.study is not None and context.study.best is not None
             yield self.finding(

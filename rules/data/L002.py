@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from .._base import Change, Context, Kind, Rule, Severity
-from .._measured import best_change, measured_evidence
+from .._measured import applied_effect, best_change, measured_evidence
 
 
 class MeasuredLoaderWorkers(Rule):
@@ -44,7 +44,7 @@ class MeasuredLoaderWorkers(Rule):
                 f"measured: num_workers={workers} (config: {configured}) is part of the fastest setting",
                 f"Set data_loader.num_workers to {workers}",
                 measured_evidence(context), change=Change(config=patch),
-                expected_effect=context.study.best.verdict, speedup=context.study.best.speedup)
+                expected_effect=applied_effect(context), speedup=context.study.best.speedup)
         elif workers is None and configured >= usable and configured > 0:
             yield self.finding(
                 f"num_workers={configured} loader workers on {usable} usable CPUs",

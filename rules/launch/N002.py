@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from .._base import Change, Context, Kind, Rule, Severity
-from .._measured import best_change, measured_evidence
+from .._measured import applied_effect, best_change, measured_evidence
 
 
 class OpenMpAffinity(Rule):
@@ -42,4 +42,4 @@ class OpenMpAffinity(Rule):
             "measured: " + ", ".join(f"{k}={v}" for k, v in env.items()) + " is part of the fastest setting",
             "Export " + " ".join(f"{k}={v}" for k, v in env.items()),
             measured_evidence(context), change=Change(env=env),
-            expected_effect=context.study.best.verdict, speedup=context.study.best.speedup)
+            expected_effect=applied_effect(context), speedup=context.study.best.speedup)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from .._base import Change, Context, Kind, Rule, Severity
-from .._measured import best_change, measured_evidence
+from .._measured import applied_effect, best_change, measured_evidence
 
 
 class MeasuredAllocator(Rule):
@@ -41,4 +41,4 @@ class MeasuredAllocator(Rule):
             f"Preload {allocator}: LD_PRELOAD={paths[allocator]}",
             measured_evidence(context), change=Change(env={k: v for k, v in env.items()
                                                            if k in ("LD_PRELOAD", "MALLOC_CONF")}),
-            expected_effect=context.study.best.verdict, speedup=context.study.best.speedup)
+            expected_effect=applied_effect(context), speedup=context.study.best.speedup)

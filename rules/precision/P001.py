@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 from .._base import Change, Context, Kind, Rule, Severity
-from .._measured import measured_evidence
 
 
 class MeasuredBf16(Rule):
     """bf16 autocast is native on this CPU and measured faster, with fp32 loss parity checked.
 
     ## What it does
-    Fires when the fastest setting (beyond the noise) trains under `torch.autocast("cpu",
-    dtype=torch.bfloat16)` and the parity check, the same batches from the same weights in fp32
-    and bf16, kept the loss within tolerance.
+    Fires when bf16 autocast (`torch.autocast("cpu", dtype=torch.bfloat16)`), re-measured on top
+    of the best speed-only setting in interleaved rounds, is faster beyond the noise, and the parity
+    check (the same batches from the same weights in fp32 and bf16) kept the loss within tolerance.
 
     ## Why it matters
     With avx512_bf16 or AMX, matrix products in bf16 run up to several times faster. bf16 keeps
@@ -36,12 +35,13 @@ class MeasuredBf16(Rule):
 
     def check(self, context: Context):
         study = context.study
-        if study is None or study.best is None or not study.best.significant:
+        if study is None or not context.machine.isa.native_bf16:
             return
-        if study.best.setting.precision != "bf16" or not context.machine.isa.native_bf16:
+        gain = study.behaviour_gains.get("precision=bf16")
+        if gain is None or not gain.significant or gain.ratio <= 1:
             return
         parity = study.bf16_parity
-        evidence = measured_evidence(context)
+        evidence = {"bf16 on top of the applied settings": gain.verdict, "rounds": gain.rounds}
         if parity is not None:
             evidence["loss parity"] = (f"{parity.steps} steps, max relative difference {parity.max_rel_diff:.2%} "
                                        f"(tolerance {parity.tolerance:.0%}): {'ok' if parity.ok else 'FAILED'}")
@@ -51,7 +51,7 @@ class MeasuredBf16(Rule):
                 "Keep fp32", evidence, severity=Severity.WARNING)
             return
         yield self.finding(
-            f"bf16 autocast is native here and part of the fastest setting ({study.best.verdict})",
+            f"bf16 autocast is native here and measured {gain.verdict} on top of the applied settings",
             "Train under CPU bf16 autocast (trainer type cpu_bf16)",
             evidence, change=Change(config={"trainer.type": "cpu_bf16"}),
-            expected_effect=study.best.verdict, speedup=study.best.speedup)
+            expected_effect=gain.verdict, speedup=gain.ratio)

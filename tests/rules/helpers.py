@@ -8,7 +8,7 @@ from typing import Any, Dict, Optional
 from advisor.config import config_facts, evaluate_config
 from advisor.inspect.facts import EmbeddingMatrix
 from probes import AllocatorLib, NumaNode
-from advisor.trials import BASELINE, Setting, spread
+from advisor.trials import BASELINE, Comparison, Setting, spread
 from advisor.trials.result import (
     BestSetting, LossParity, Overhead, Remeasure, StudyResult, TrialMetrics, TrialRecord, WhatIf,
 )
@@ -70,11 +70,13 @@ def make_study(spec: Dict[str, Any]) -> StudyResult:
     whatifs = tuple(WhatIf(w["name"], w["name"], w.get("patch", {}), base_rate * w["speedup"], base_rate, w["speedup"],
                            w["speedup"], w["speedup"], 3, w.get("significant", True), f"x{w['speedup']:.2f} faster")
                     for w in spec.get("whatifs", []))
+    gains = {key: Comparison(ratio, ratio, ratio, 5, True, f"x{ratio:.2f} faster")
+             for key, ratio in spec.get("gains", {}).items()}
     return StudyResult("1", "test", "memory", SearchSpace({}), baseline,
                        (baseline, TrialRecord(1, best_setting, "complete", base_rate * speedup,
                                               metrics(base_rate * speedup), None, 1, 1.0)),
                        remeasured, best, {}, {}, Overhead(1, 1.0, 1.0, 1.0, 3.0, 60.0),
-                       bf16_parity=parity, whatifs=whatifs)
+                       behaviour_gains=gains, bf16_parity=parity, whatifs=whatifs)
 
 
 def make_context(case: Dict[str, Any], machines, model_facts) -> Context:
