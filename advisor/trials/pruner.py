@@ -9,7 +9,11 @@ __all__ = ["SlowerThanBestPruner"]
 
 
 class SlowerThanBestPruner(BasePruner):
-    """Prune when the running throughput is below ``(1 - margin)`` x the best complete trial's.
+    """Prune when the running throughput is below ``(1 - margin)`` x the best comparable complete trial's.
+
+    Trials are compared within their class (user attr ``speed_only``): a pure speed setting is not
+    pruned for being slower than a behaviour-changing one (bf16), since only the speed settings are
+    applied by default and the best of them must still be found.
 
     Args:
         margin: how much slower counts as "clearly"; wide on purpose, since an early
@@ -24,8 +28,9 @@ class SlowerThanBestPruner(BasePruner):
     def prune(self, study: "optuna.study.Study", trial: FrozenTrial) -> bool:
         if len(trial.intermediate_values) < self.min_reports:
             return False
+        kind = trial.user_attrs.get("speed_only")
         complete = [t.value for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-                    if t.value is not None]
+                    if t.value is not None and t.user_attrs.get("speed_only") == kind]
         if not complete:
             return False
         current = trial.intermediate_values[trial.last_step]

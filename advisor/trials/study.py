@@ -191,6 +191,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     def objective(trial: optuna.Trial) -> float:
         setting = Setting.from_params({name: trial.suggest_categorical(name, list(values))
                                        for name, values in space.choices.items()})
+        trial.set_user_attr("speed_only", setting.speed_only)  # the pruner compares within the class
         if setting in attempted:  # known: reuse the outcome instead of measuring again
             state["duplicates"] += 1
             trial.set_user_attr("reused_from", "storage")
@@ -206,7 +207,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             return trial.should_prune()
 
         try:
-            metrics, worker_no = _measure(pool, setting, options, report if measured else None)
+            comparable = any(s.speed_only == setting.speed_only for s in measured)
+            metrics, worker_no = _measure(pool, setting, options, report if comparable else None)
         except _Pruned as pruned:
             trial.set_user_attr("metrics", json.dumps(to_jsonable(pruned.metrics)))
             attempted[setting] = "pruned: clearly slower than the best"

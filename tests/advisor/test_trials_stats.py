@@ -32,3 +32,23 @@ def test_slower_is_significant_and_says_so():
 def test_too_few_rounds_never_claims_a_winner():
     c = compare([100, 100], [200, 200])
     assert not c.significant and "too few" in c.verdict
+
+
+def test_pruner_compares_speed_settings_with_speed_settings_only():
+    import optuna
+
+    from advisor.trials.pruner import SlowerThanBestPruner
+
+    study = optuna.create_study(direction="maximize")
+    for value, speed_only in ((200.0, False), (100.0, True)):  # a bf16 trial twice as fast, an fp32 one
+        t = study.ask()
+        t.set_user_attr("speed_only", speed_only)
+        study.tell(t, value)
+    pruner = SlowerThanBestPruner(margin=0.3)
+    running = study.ask()
+    running.set_user_attr("speed_only", True)
+    running.report(90.0, 1)
+    frozen = study.trials[-1]
+    assert not pruner.prune(study, frozen)  # 90 is close to the best fp32 (100), far from bf16 (200)
+    running.report(50.0, 2)
+    assert pruner.prune(study, study.trials[-1])
