@@ -31,3 +31,24 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> List[str]
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
+
+
+def publish(lines: Sequence[str], out=None) -> None:
+    """Print a benchmark's Markdown and append it to ``out`` when given."""
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if out:
+        with open(out, "a") as handle:
+            handle.write(text + "\n")
+
+
+def env_exports(path: Path) -> dict:
+    """The variables an advisor env.sh exports."""
+    import shlex
+
+    env = {}
+    for line in path.read_text().splitlines():
+        if line.startswith("export "):
+            key, _, value = line[len("export "):].partition("=")
+            env[key] = shlex.split(value)[0] if value else ""
+    return env

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import REPO, header, median, table
+from _common import REPO, header, median, publish, table
 
 from advisor.config import load_experiment
 from advisor.trials import BASELINE, StudyOptions, build_space, run_study
@@ -92,11 +92,7 @@ def main() -> None:
                     "overhead / budget", "advisor's setting", "grid's best"], rows)
     lines += ["", f"Targets: ratio >= 0.95; advisor time <= 20% of grid time; overhead < 25% of the "
                   f"{args.budget:.0f} s budget. Re-measured interleaved, {args.rounds} rounds."]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        with open(args.out, "a") as handle:
-            handle.write(text + "\n")
+    publish(lines, args.out)
 
 
 if __name__ == "__main__":

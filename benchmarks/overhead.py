@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import REPO, header, median, table
+from _common import REPO, header, median, publish, table
 
 EXT = {"gpu_habits": ["-V", "DATA_DIR=examples/gpu_habits/data/full"]}
 
@@ -51,11 +51,7 @@ def main() -> None:
     lines = header("overhead: advisor check and advisor analyze wall time")
     lines += table(["example", "check s (median of 3)", "analyze s (wall)", "worker starts", "building s",
                     "study s", "targets (check < 3 s, analyze < 180 s)"], rows)
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        with open(args.out, "a") as handle:
-            handle.write(text + "\n")
+    publish(lines, args.out)
 
 
 if __name__ == "__main__":

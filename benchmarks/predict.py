@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from _analyze import EXT, analyze
-from _common import REPO, header, table
+from _common import REPO, env_exports, header, publish, table
 
 
 def _seconds(duration: str) -> float:
@@ -39,11 +38,7 @@ def main() -> None:
             report = analyze(name, Path(tmp) / "advice", args.budget)
             t001 = next(f for f in report["findings"] if f["code"] == "T001")
             predicted = t001["evidence"]["first epoch seconds advised"]
-            env = {**os.environ, **EXT.get(name, {})}
-            for line in (Path(tmp) / "advice" / "env.sh").read_text().splitlines():
-                if line.startswith("export "):
-                    key, _, value = line[7:].partition("=")
-                    env[key] = shlex.split(value)[0]
+            env = {**os.environ, **EXT.get(name, {}), **env_exports(Path(tmp) / "advice" / "env.sh")}
             overrides = {"trainer.num_epochs": 1, "validation_data_path": None}
             cmd = [sys.executable, "-m", "allennlp", "train", str(Path(tmp) / "advice" / "config.cpu.jsonnet"),
                    "-s", f"{tmp}/model", "-o", json.dumps(overrides)]
@@ -59,11 +54,7 @@ def main() -> None:
         print(name, rows[-1], flush=True)
     lines = header("predict: predicted vs real first epoch (advised config, no validation)")
     lines += table(["example", "instances", "predicted s", "real s", "error", "target ±15%"], rows)
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        with open(args.out, "a") as handle:
-            handle.write(text + "\n")
+    publish(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from _analyze import analyze
-from _common import REPO, header, table
+from _common import REPO, header, publish, table
 
 from probes import probe_machine
 
@@ -74,11 +74,7 @@ def main() -> None:
               f"copy bandwidth {roof.copy_bandwidth_gbs:.1f} GB/s", ""]
     lines += table(["example", "useful MFLOP per instance (train step)", "GFLOP/s as-is", "GFLOP/s advised",
                     "MFU as-is", "MFU advised", "peak used GFLOP/s"], rows)
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        with open(args.out, "a") as handle:
-            handle.write(text + "\n")
+    publish(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Dict, List
 
-from _common import REPO, header, median, table
+from _common import REPO, env_exports, header, median, publish, table
 
 from probes import probe_machine
 
@@ -55,15 +55,6 @@ def _train(config: str, overrides: Dict, env: Dict[str, str], prefix: List[str],
     if not windows:
         raise RuntimeError(f"train failed: {' '.join(cmd)}\n{text[-2000:]}")
     return median(windows)
-
-
-def _env_from_script(path: Path) -> Dict[str, str]:
-    env = {}
-    for line in path.read_text().splitlines():
-        if line.startswith("export "):
-            key, _, value = line[len("export "):].partition("=")
-            env[key] = shlex.split(value)[0] if value else ""
-    return env
 
 
 def _launch_prefix(path: Path) -> List[str]:
@@ -107,7 +98,7 @@ def main() -> None:
                             "KMP_AFFINITY": "granularity=fine,compact,1,0", "KMP_BLOCKTIME": "1"}
             if machine.runtime.allocators:
                 launcher_env["LD_PRELOAD"] = machine.runtime.allocators[0].path
-            advised_env = {**base_env, **_env_from_script(advice / "env.sh")}
+            advised_env = {**base_env, **env_exports(advice / "env.sh")}
             prefix = _launch_prefix(advice / "env.sh")
             runs = {"a": (config, {**cpu_fix, **fixed}, base_env, []),
                     "b": (config, {**cpu_fix, **fixed}, launcher_env, []),
@@ -130,11 +121,7 @@ def main() -> None:
                   "steady-state instances/s (median of 10-batch windows after the first); ratios are medians of "
                   "paired repeats. Only speed-only findings are applied in (c); behaviour-changing ones (bf16, "
                   "vocabulary, model size) stay suggestions, as `advisor analyze` writes them by default."]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        with open(args.out, "a") as handle:
-            handle.write(text + "\n")
+    publish(lines, args.out)
 
 
 if __name__ == "__main__":
