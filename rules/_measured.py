@@ -5,11 +5,7 @@ from typing import Any, Dict, Optional
 
 from ._base import Context
 
-__all__ = ["applied_effect", "best_change", "measured_evidence", "study_ran"]
-
-
-def study_ran(context: Context) -> bool:
-    return context.study is not None and context.study.baseline is not None
+__all__ = ["applied_effect", "best_change", "measured_evidence"]
 
 
 def best_change(context: Context, dimension: str) -> Optional[Any]:

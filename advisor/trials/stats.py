@@ -26,10 +26,6 @@ class Spread:
     min: float
     max: float
 
-    @property
-    def relative_iqr(self) -> float:
-        return (self.p75 - self.p25) / self.median if self.median else 0.0
-
 
 def _quantile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
