@@ -6,7 +6,9 @@ facts the first worker collected); rules -> findings; emit -> files. Nothing her
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Optional, Sequence, Tuple
@@ -19,6 +21,7 @@ from .emit import ChangePlan, plan_changes, render_env, render_overlay
 from .errors import AdvisorError
 from .inspect.facts import ModelFacts
 from .trials import Progress, StudyOptions, StudyResult, build_space, run_study
+from .trials.storage import open_storage, sqlite_url
 from rules import Context, Finding, run_rules
 
 __all__ = ["AnalysisReport", "AnalyzeOptions", "analyze", "default_out_dir", "SCHEMA_VERSION"]
@@ -59,15 +62,39 @@ def default_out_dir(config: Path) -> Path:
     return config.parent / f"advisor-{config.stem}"
 
 
+ADVISOR_ENTRIES = (*OUTPUT_FILES, "trials.db", "logs")  # what --force may replace; nothing else is touched
+
+
+def _resumable(out_dir: Path) -> bool:
+    """An interrupted run left only its own files and a report marked partial: go on without --force."""
+    try:
+        partial = json.loads((out_dir / "report.json").read_text()).get("partial")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return bool(partial) and all(p.name in ADVISOR_ENTRIES for p in out_dir.iterdir())
+
+
 def _prepare_out_dir(out_dir: Path, config: Path, force: bool) -> None:
     if out_dir.resolve() == config.resolve() or config.resolve() in [out_dir.resolve() / f for f in OUTPUT_FILES]:
         raise AdvisorError(f"-o {out_dir} would overwrite the config itself: choose another output directory.")
-    existing = [f for f in OUTPUT_FILES if (out_dir / f).exists()]
-    if existing and not force:
-        raise AdvisorError(
-            f"{out_dir} already holds advisor outputs ({', '.join(existing)}). Pass --force to overwrite them "
-            "(trials measured there are reused), or -o to write somewhere else.")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise AdvisorError(f"-o {out_dir} is a file, not a directory. The advisor writes several files into "
+                           "an output directory: name a new directory (it is created) or an existing one.")
+    if out_dir.is_dir():
+        entries = sorted(p.name for p in out_dir.iterdir())
+        if entries and not force and not _resumable(out_dir):
+            shown = ", ".join(entries[:6]) + (", ..." if len(entries) > 6 else "")
+            raise AdvisorError(
+                f"-o {out_dir} already exists and is not empty ({shown}). Pass --force to write the advisor's "
+                f"files there ({', '.join(OUTPUT_FILES)}, trials.db, logs/; anything else is left alone, and "
+                "trials measured there are reused), or choose a new directory with -o.")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".advisor-write-test-"):
+            pass
+    except OSError as exc:
+        raise AdvisorError(f"-o {out_dir} cannot be written ({exc.strerror or exc}). Choose a directory you can "
+                           "write to with -o.") from None
 
 
 def analyze(config: Path, *, ext_vars: Optional[Dict[str, str]] = None, overrides: Optional[str] = None,
@@ -83,6 +110,8 @@ def analyze(config: Path, *, ext_vars: Optional[Dict[str, str]] = None, override
     experiment = load_experiment(config, ext_vars=ext_vars, overrides=overrides, include_packages=include_packages)
     out_dir = options.out_dir or default_out_dir(experiment.path)
     _prepare_out_dir(out_dir, experiment.path, options.force)
+    if options.trials:  # a storage that cannot be used fails now, not after the probe and the build
+        open_storage(options.storage or sqlite_url(out_dir / "trials.db")).engine.dispose()
     machine = probe_machine()
     study = None
     model = None

@@ -11,8 +11,9 @@ from typing import Callable, List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from .errors import AdvisorError
+from .errors import AdvisorError, Interrupted
 
 __all__ = ["app", "main"]
 
@@ -35,14 +36,31 @@ def _console() -> Console:
 
 
 def _run(fn: Callable[[], None]) -> None:
-    """Turn user errors into one clear paragraph and exit code 2."""
+    """User errors: one clear paragraph, exit 2. Interrupted: exit 130. Our own bugs: one paragraph, exit 3.
+
+    ``--debug`` shows the traceback instead.
+    """
+    err = Console(stderr=True, highlight=False)
     try:
         fn()
     except AdvisorError as exc:
         if _state["debug"]:
             raise
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2)
+    except Interrupted as exc:
+        err.print(f"[bold yellow]interrupted:[/] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(130)
+    except KeyboardInterrupt:
+        err.print("[bold yellow]interrupted[/] before any measurement was kept.")
+        raise typer.Exit(130)
+    except Exception as exc:  # noqa: BLE001 - never a bare traceback for the user
+        if _state["debug"]:
+            raise
+        err.print(f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}. This is a bug "
+                  "in cpu-advisor, not in your config: run the same command with --debug (before the "
+                  "subcommand) for the traceback and report it.", soft_wrap=True)
+        raise typer.Exit(3)
 
 
 @app.command()
@@ -62,6 +80,10 @@ def probe(
             raise AdvisorError(
                 f"--root {root}: no such directory. Pass the folder that stands for '/' in a recorded "
                 "machine tree (it holds proc/ and sys/), or leave --root out to probe this machine.")
+        if root is not None and not any((root / marker).exists() for marker in ("proc/cpuinfo", "sys/devices/system/cpu")):
+            raise AdvisorError(
+                f"--root {root} is not a machine tree: it has neither proc/cpuinfo nor sys/devices/system/cpu. "
+                "Pass the folder that stands for '/' in a recorded machine tree (it holds proc/ and sys/).")
         facts = probe_machine(root or "/", measure=measure)
         if as_json:
             sys.stdout.write(to_json(facts) + "\n")

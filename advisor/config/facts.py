@@ -51,6 +51,7 @@ class DataPathFacts:
     exists: Optional[bool]  # None for remote or glob paths
     size_bytes: Optional[int]
     resolved: Optional[str]
+    readable: Optional[bool] = None  # None where not checked (remote, glob, missing)
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def _data_path(key: str, value: Any) -> DataPathFacts:
     if exists:
         size = os.path.getsize(resolved) if os.path.isfile(resolved) else sum(
             os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(resolved) for f in files)
-    return DataPathFacts(key, text, exists, size, resolved)
+    return DataPathFacts(key, text, exists, size, resolved, os.access(resolved, os.R_OK) if exists else None)
 
 
 def _loader(key: str, spec: Dict[str, Any]) -> LoaderFacts:

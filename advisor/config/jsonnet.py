@@ -56,9 +56,15 @@ def _jsonnet_error(message: str, config: Path, ext_vars: Mapping[str, str]) -> A
     kind = "syntax error" if first.startswith("STATIC ERROR") else "evaluation error"
     detail = re.sub(r"^(STATIC|RUNTIME) ERROR:\s*", "", first)
     detail = detail.replace(f"{location}: ", "").replace(f"{location}:", "") if location else detail
+    hint = ""
+    if "std.native" in snippet:
+        hint = ("Native functions (std.native) are not available: AllenNLP, and so the advisor, evaluate "
+                "configs without native callbacks. ")
+    elif "couldn't open import" in detail:
+        hint = "Imports resolve relative to the importing file; check the name and that the file exists. "
     return AdvisorError(
         f"jsonnet {kind} in {location or config}: {detail}{snippet}\n"
-        f"Fix the config so that `allennlp train` can read it, then run the advisor again.")
+        f"{hint}Fix the config so that `allennlp train` can read it, then run the advisor again.")
 
 
 def _evaluate_file(path: Path, ext_vars: Mapping[str, str]) -> Any:

@@ -166,7 +166,7 @@ def _file_position(path: str) -> Optional[int]:
     return None
 
 
-def _read_sample(reader: Any, path: str, caps: SampleCaps):
+def _read_sample(reader: Any, path: str, caps: SampleCaps, counted: Optional[List[int]] = None):
     start = time.perf_counter()
     instances: List[Any] = []
     stopped_by = None
@@ -183,6 +183,8 @@ def _read_sample(reader: Any, path: str, caps: SampleCaps):
                 break
             try:
                 instances.append(next(iterator))
+                if counted is not None:
+                    counted[0] = len(instances)
             except StopIteration:
                 exhausted = True
                 break
@@ -193,6 +195,57 @@ def _read_sample(reader: Any, path: str, caps: SampleCaps):
         if close:
             close()
     return instances, time.perf_counter() - start, exhausted, stopped_by, position
+
+
+_REMOTE = re.compile(r"^(?P<scheme>https?|s3|gs)://(?P<host>[^/:]+)(?::(?P<port>\d+))?", re.I)
+
+
+def _check_remote(path: str, timeout: float = 5.0) -> None:
+    """A URL data path on a machine that cannot reach its host: fail now, not after retries."""
+    m = _REMOTE.match(path)
+    if not m:
+        return
+    import socket
+
+    scheme = m.group("scheme").lower()
+    host = m.group("host") if scheme in ("http", "https") else {"s3": "s3.amazonaws.com",
+                                                                 "gs": "storage.googleapis.com"}[scheme]
+    port = int(m.group("port") or (80 if scheme == "http" else 443))
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        raise AdvisorError(
+            f"train_data_path {path!r} is a URL, and {host}:{port} cannot be reached from this machine "
+            f"({exc.strerror or exc}). Download the file where there is network and give its local path "
+            "(e.g. --overrides '{\"train_data_path\": \"data/train.jsonl\"}').") from None
+
+
+def _locate_bad_record(path: Optional[str], good: int, exc: BaseException) -> str:
+    """Point at the record a reader failed on: the first bad JSON line, else the next record."""
+    if not path or not os.path.isfile(path):
+        return ""
+    import json
+
+    try:
+        with open(path, "rb") as handle:
+            lines = [(number, raw) for number, raw in enumerate(handle, 1) if raw.strip()]
+    except OSError:
+        return ""
+    if isinstance(exc, json.JSONDecodeError):
+        for number, raw in lines:
+            try:
+                json.loads(raw)
+            except ValueError:
+                return f" Line {number} is not valid JSON: {_shorten(raw)}."
+    if good < len(lines):  # line-oriented readers: one record per non-empty line
+        number, raw = lines[good]
+        return f" The record after the last good one is line {number}: {_shorten(raw)}."
+    return ""
+
+
+def _shorten(raw: bytes, width: int = 100) -> str:
+    text = raw.decode("utf-8", "replace").rstrip("\n")
+    return repr(text if len(text) <= width else text[:width] + "...")
 
 
 def _estimate_total(n: int, exhausted: bool, position: Optional[int], size: Optional[int],
@@ -232,13 +285,20 @@ def build_experiment(experiment: Experiment, caps: SampleCaps = SampleCaps()) ->
             f"train_data_path {train!r} does not exist (looked for {data.resolved}). AllenNLP resolves "
             f"relative paths from the current directory ({os.getcwd()}): run from the folder the config "
             "expects, or fix the path (for the bundled examples: `python examples/generate.py` writes the data).")
+    if data.resolved and data.exists and not os.access(data.resolved, os.R_OK):
+        raise AdvisorError(f"train_data_path {train!r} exists but this user cannot read it ({data.resolved}): "
+                           "fix its permissions (chmod u+r) or point the config at a readable copy.")
+    _check_remote(train)
+    counted: List[int] = [0]
     try:
-        instances, read_s, exhausted, stopped_by, position = _read_sample(reader, train, caps)
+        instances, read_s, exhausted, stopped_by, position = _read_sample(reader, train, caps, counted)
     except AdvisorError:
         raise
     except Exception as exc:  # a reader failing on the user's data: say where
+        where = _locate_bad_record(data.resolved, counted[0], exc)
         raise AdvisorError(f"the dataset reader ({params['dataset_reader'].get('type')}) failed on "
-                           f"{train}: {type(exc).__name__}: {exc}") from None
+                           f"{train} after {counted[0]} instances: {type(exc).__name__}: {exc}.{where} "
+                           "Fix or remove that record, or use a reader for this file's format.") from None
     if not instances:
         raise AdvisorError(
             f"the dataset reader ({params['dataset_reader'].get('type')}) yielded no instances from {train}. "

@@ -26,6 +26,7 @@ from .result import (
 )
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import compare, spread
+from .storage import open_storage, sqlite_url
 from .whatif import measure_whatifs, whatif_specs
 
 __all__ = ["StudyOptions", "Progress", "run_study", "study_name"]
@@ -147,10 +148,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # our report says what failed and why
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
-    storage_url = storage or f"sqlite:///{(out_dir / 'trials.db').resolve()}"
+    storage_url = storage or sqlite_url(out_dir / "trials.db")
     name = study_name(experiment, machine, space)
     study = optuna.create_study(
-        study_name=name, storage=storage_url, direction="maximize", load_if_exists=True,
+        study_name=name, storage=open_storage(storage_url), direction="maximize", load_if_exists=True,
         sampler=sampler or optuna.samplers.TPESampler(seed=options.seed, n_startup_trials=6),
         pruner=pruner or SlowerThanBestPruner())
     memory_limit = options.memory_limit_bytes

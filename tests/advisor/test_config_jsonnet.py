@@ -65,8 +65,8 @@ def test_imports_resolve_relative_to_the_config_file(tmp_path, monkeypatch):
 
 def test_config_hash_follows_the_evaluated_config(tmp_path):
     config = tmp_path / "c.jsonnet"
-    config.write_text('{ dataset_reader: {type: "r"}, train_data_path: "t", model: {type: "m"}, n: 1 }')
+    config.write_text('{ dataset_reader: {type: "r"}, train_data_path: "t", model: {type: "m"}, random_seed: 1 }')
     a = load_experiment(config)
-    b = load_experiment(config, overrides='{"n": 2}')
+    b = load_experiment(config, overrides='{"random_seed": 2}')
     assert a.config_hash != b.config_hash
     assert a.config_hash == load_experiment(config).config_hash
