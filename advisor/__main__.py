@@ -1,3 +1,4 @@
+"""`python -m advisor` is the `advisor` command."""
 from .cli import main
 
 main()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from probes import MachineFacts, probe_machine, to_json
 from .config import Experiment, load_experiment, parse_overrides
 from .config.jsonnet import environment_ext_vars
 from .emit import ChangePlan, plan_changes, render_env, render_overlay
-from .errors import AdvisorError
+from .errors import AdvisorError, Interrupted
 from .inspect.facts import ModelFacts
 from .trials import Progress, StudyOptions, StudyResult, build_space, run_study
 from .trials.storage import open_storage, sqlite_url
@@ -56,6 +57,7 @@ class AnalysisReport:
     applied: Tuple[str, ...]  # codes whose changes are in config.cpu.jsonnet / env.sh
     suggested: Tuple[str, ...]  # behaviour-changing codes left commented out
     outputs: Dict[str, str] = field(default_factory=dict)
+    partial: bool = False  # interrupted before the advice was decided
 
 
 def default_out_dir(config: Path) -> Path:
@@ -109,9 +111,22 @@ def analyze(config: Path, *, ext_vars: Optional[Dict[str, str]] = None, override
     """
     experiment = load_experiment(config, ext_vars=ext_vars, overrides=overrides, include_packages=include_packages)
     out_dir = options.out_dir or default_out_dir(experiment.path)
+    if options.storage and options.trials:  # an unusable storage fails before anything is written
+        open_storage(options.storage).engine.dispose()
+    created_dir = not out_dir.exists()
     _prepare_out_dir(out_dir, experiment.path, options.force)
-    if options.trials:  # a storage that cannot be used fails now, not after the probe and the build
-        open_storage(options.storage or sqlite_url(out_dir / "trials.db")).engine.dispose()
+    try:
+        return _analyze(experiment, out_dir, options, progress)
+    except AdvisorError:
+        if created_dir:  # a failed run leaves no half-filled directory behind (it held nothing else)
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+
+
+def _analyze(experiment: Experiment, out_dir: Path, options: AnalyzeOptions,
+             progress: Optional[Callable[[Progress], None]]) -> AnalysisReport:
+    if options.trials and not options.storage:  # a leftover trials.db that cannot be used: say so now
+        open_storage(sqlite_url(out_dir / "trials.db")).engine.dispose()
     machine = probe_machine()
     study = None
     model = None
@@ -129,17 +144,24 @@ def analyze(config: Path, *, ext_vars: Optional[Dict[str, str]] = None, override
     if study is not None and study.best is not None:
         trial = next((t for t in study.trials if t.setting == study.best.setting and t.metrics), None)
         peak = trial.metrics.peak_rss_bytes if trial else None
-    outputs = _write_outputs(experiment, machine, plan, out_dir, created, peak)
+    partial = study is not None and study.partial
+    # An interrupted run writes only its (partial) report: no advice was decided, so no config to train with.
+    outputs = {} if partial else _write_outputs(experiment, machine, plan, out_dir, created, peak)
+    outputs.update({name: str(out_dir / name) for name in ("report.md", "report.json")})
     report = AnalysisReport(
         schema_version=SCHEMA_VERSION, created=created, config=str(experiment.path),
         config_hash=experiment.config_hash, fingerprint=machine.fingerprint.value, out_dir=str(out_dir),
         machine=machine, model=model, study=study, findings=tuple(findings),
         applied=tuple(dict.fromkeys(c.finding.code for c in plan.applied)),
-        suggested=tuple(dict.fromkeys(c.finding.code for c in plan.suggested)), outputs=outputs)
+        suggested=tuple(dict.fromkeys(c.finding.code for c in plan.suggested)), outputs=outputs, partial=partial)
     from .report.markdown import render_markdown  # presentation of the finished report
 
     (out_dir / "report.md").write_text(render_markdown(report))
     (out_dir / "report.json").write_text(to_json(report) + "\n")
+    if partial:
+        raise Interrupted(
+            f"{study.notes[0]}. A partial report is in {out_dir / 'report.md'}; no config.cpu.jsonnet or env.sh "
+            f"was written. Run the same command again to resume (no --force needed).", report)
     return report
 
 

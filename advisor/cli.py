@@ -194,6 +194,7 @@ def analyze(
             study=StudyOptions(budget_s=budget, n_trials=trials, sample_instances=sample_instances,
                                sample_seconds=sample_seconds))
         console = Console(stderr=as_json, highlight=False)
+        _sigterm_as_interrupt()
         with _progress(console, budget, enabled=not no_trials) as on_progress:
             report = run(config, ext_vars=parse_ext_vars(ext_var), overrides=overrides,
                          include_packages=include_package, options=options, progress=on_progress)
@@ -208,6 +209,16 @@ def analyze(
             console.print(renderable)
 
     _run(work)
+
+
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM (kill, a job scheduler, a container stop) ends the study as Ctrl-C does: trials kept."""
+    import signal
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 class _progress:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import List
 
 from rich.console import Group, RenderableType
+from rich.markup import escape
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
@@ -17,7 +18,7 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 def analysis_renderables(report, *, top: int = 6) -> List[RenderableType]:
     m, study = report.machine, report.study
-    head = (f"[bold]{report.config}[/] on {m.cpu.model_name}, {m.limits.usable_cpus} usable CPUs, "
+    head = (f"[bold]{escape(report.config)}[/] on {escape(m.cpu.model_name)}, {m.limits.usable_cpus} usable CPUs, "
             f"{m.isa.best_vector_isa}, bf16 {'native' if m.isa.native_bf16 else 'emulated'} · "
             f"fingerprint {report.fingerprint}")
     if study is not None and study.best is not None:
@@ -26,12 +27,14 @@ def analysis_renderables(report, *, top: int = 6) -> List[RenderableType]:
             head += f"\n[dim]behaviour-changing {key} on top: {gain.verdict}[/]"
     elif study is None:
         head += "\n[dim]static checks only (--no-trials)[/]"
+    if study is not None and study.partial:
+        head += "\n[bold yellow]PARTIAL: interrupted before the advice was decided[/]"
     out: List[RenderableType] = [Panel(head, title="cpu-advisor", expand=False)]
     for f in report.findings[:top]:
         status = "applied" if f.code in report.applied else ("suggested" if f.code in report.suggested else "")
         title = (f"[{_STYLE[f.severity.value]}]{f.code}[/] {f.title} · {f.kind.value}"
                  + (f" · [bold]{status}[/]" if status else ""))
-        body: List[RenderableType] = [f.message, f"[bold]fix:[/] {f.fix}"]
+        body: List[RenderableType] = [escape(f.message), f"[bold]fix:[/] {escape(f.fix)}"]
         if f.expected_effect:
             body.append(f"[green]{f.expected_effect}[/]")
         snippet = finding_snippet(f)

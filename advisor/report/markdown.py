@@ -1,6 +1,7 @@
 """``report.md``: the analysis as Markdown (same content as the terminal, in full)."""
 from __future__ import annotations
 
+import re
 from typing import List
 
 from ..emit import finding_snippet
@@ -13,11 +14,23 @@ def _row(*cells: object) -> str:
     return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
 
 
+def _code(text: object) -> str:
+    """An inline code span that survives backticks in ``text`` (a path may hold any character)."""
+    text = str(text).replace("\n", " ")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def render_markdown(report) -> str:
     m, study, model = report.machine, report.study, report.model
-    out: List[str] = [f"# cpu-advisor report: `{report.config}`", ""]
+    out: List[str] = [f"# cpu-advisor report: {_code(report.config)}", ""]
+    if getattr(report, "partial", False):
+        out += ["> **PARTIAL REPORT** — the run was interrupted before the advice was decided: "
+                + " ".join(study.notes[:1] if study else []) + ". No config.cpu.jsonnet or env.sh was written.", ""]
     out.append(f"Created {report.created} · config hash `{report.config_hash}` · machine fingerprint "
-               f"`{report.fingerprint}` · outputs in `{report.out_dir}`")
+               f"`{report.fingerprint}` · outputs in {_code(report.out_dir)}")
     out += ["", "## Machine", ""]
     out.append(f"- {m.cpu.model_name} ({m.cpu.vendor}, {m.cpu.architecture}); {m.limits.usable_cpus} usable CPUs "
                f"({m.topology.physical_cores} physical cores, {m.topology.threads_per_core} thread(s) per core, "

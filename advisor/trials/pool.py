@@ -73,6 +73,10 @@ class Worker:
         env.update(process_env)
         env.setdefault("TQDM_DISABLE", "1")
         env["PYTHONUNBUFFERED"] = "1"
+        for library in filter(None, process_env.get("LD_PRELOAD", "").split(":")):
+            if not os.path.isfile(library):  # ld.so would only warn and run with the system allocator
+                raise TrialFailure(f"cannot start a worker: LD_PRELOAD library {library} does not exist "
+                                   "(removed or moved since the probe?)")
         self._log = open(self.log_path, "w")
         started = time.perf_counter()
         self.proc = subprocess.Popen(
@@ -82,6 +86,11 @@ class Worker:
         payload = {**job.__dict__, "inter_op_threads": inter_op, "want_facts": want_facts}
         self.ready = self._exchange(payload, start_timeout, "start")
         self.start_seconds = time.perf_counter() - started
+        preload_error = self._preload_error() if process_env.get("LD_PRELOAD") else None
+        if preload_error:
+            self.kill()
+            self._log.close()
+            raise TrialFailure(f"cannot start a worker with LD_PRELOAD={process_env['LD_PRELOAD']}: {preload_error}")
         if self.ready.get("op") == "error":
             message = self.ready["message"]
             self.close()
@@ -90,6 +99,15 @@ class Worker:
             raise AdvisorError(f"the trial worker could not build the experiment: {message} "
                                f"(log: {self.log_path})")
         self.peak_rss = 0
+
+    def _preload_error(self) -> Optional[str]:
+        """ld.so's complaint about a library it could not preload, if any (it then runs without it)."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return None
+        line = next((ln for ln in text.splitlines() if "cannot be preloaded" in ln), None)
+        return line.strip() if line else None
 
     def _exchange(self, message: Dict[str, Any], timeout: float, what: str) -> Dict[str, Any]:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -206,3 +224,10 @@ class WorkerPool:
     def close(self) -> None:
         while self.workers:
             self.workers.popitem()[1].close()
+
+    def kill_all(self) -> None:
+        """Stop every worker now (interrupted run): no goodbye, no waiting for a step to finish."""
+        while self.workers:
+            worker = self.workers.popitem()[1]
+            worker.kill()
+            worker._log.close()

@@ -30,7 +30,7 @@ class TrialMetrics:
 class TrialRecord:
     number: int
     setting: Setting
-    state: str  # complete, pruned, failed, reused
+    state: str  # complete, pruned, failed, reused, interrupted, running
     value: Optional[float]  # instances/s
     metrics: Optional[TrialMetrics]
     reason: Optional[str]
@@ -120,3 +120,4 @@ class StudyResult:
     bf16_parity: Optional[LossParity] = None
     whatifs: Tuple[WhatIf, ...] = field(default=())
     notes: Tuple[str, ...] = field(default=())
+    partial: bool = False  # interrupted: the trials so far, no re-measure, no best

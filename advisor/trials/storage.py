@@ -7,6 +7,7 @@ opened on a scratch copy; only a file that passes is opened for real.
 """
 from __future__ import annotations
 
+import fcntl
 import shutil
 import sqlite3
 import tempfile
@@ -81,7 +82,16 @@ def open_storage(url: str) -> optuna.storages.RDBStorage:
         if path.is_file() and path.stat().st_size > 0:
             _check_sqlite_file(url, path)
     try:
-        return _open(url)
+        if path is None:
+            return _open(url)
+        # Two processes creating a new storage at once race on its tables and version stamp: one at a time.
+        # (flock is separate from SQLite's own fcntl byte-range locks.)
+        with open(path, "ab") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                return _open(url)
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
     except Exception as exc:  # noqa: BLE001 - drivers and servers fail in many ways; all mean "cannot use"
         cause = exc.__cause__ or exc
         detail = " ".join(f"{type(cause).__name__}: {cause}".split())[:300]

@@ -125,6 +125,10 @@ def _record_from_trial(t: optuna.trial.FrozenTrial) -> TrialRecord:
     state = {TrialState.COMPLETE: "complete", TrialState.PRUNED: "pruned"}.get(t.state, "failed")
     if attrs.get("reused_from") is not None:
         state = "reused"
+    elif attrs.get("interrupted"):
+        state = "interrupted"
+    elif t.state == TrialState.RUNNING:
+        state = "running"  # another process on the same storage is measuring it
     return TrialRecord(t.number, Setting.from_params(t.params), state, t.value, metrics, attrs.get("reason"),
                        attrs.get("worker"), attrs.get("seconds", 0.0))
 
@@ -166,15 +170,20 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                       allocator_paths={a.name: a.path for a in machine.runtime.allocators})
     measured: Dict[Setting, float] = {}
     attempted: Dict[Setting, str] = {}  # every setting tried, with its outcome (for duplicates and resume)
-    for t in study.get_trials(deepcopy=False):
-        setting = Setting.from_params(t.params) if t.params else None
-        if setting is None or t.user_attrs.get("reused_from") is not None:
-            continue
-        if t.state == TrialState.COMPLETE:
-            measured.setdefault(setting, t.value)
-            attempted[setting] = "complete"
-        elif t.state in (TrialState.FAIL, TrialState.PRUNED):
-            attempted.setdefault(setting, t.user_attrs.get("reason") or "pruned: clearly slower than the best")
+
+    def sync() -> None:
+        """Outcomes already in the storage: an earlier run's (resume) or another process's (shared storage)."""
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)):
+            setting = Setting.from_params(t.params) if t.params else None
+            if setting is None or t.user_attrs.get("reused_from") is not None or t.user_attrs.get("interrupted"):
+                continue
+            if t.state == TrialState.COMPLETE:
+                measured.setdefault(setting, t.value)
+                attempted[setting] = "complete"
+            else:
+                attempted.setdefault(setting, t.user_attrs.get("reason") or "pruned: clearly slower than the best")
+
+    sync()
     if BASELINE not in measured:
         study.enqueue_trial(BASELINE.params(), skip_if_exists=True)
 
@@ -193,6 +202,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         setting = Setting.from_params({name: trial.suggest_categorical(name, list(values))
                                        for name, values in space.choices.items()})
         trial.set_user_attr("speed_only", setting.speed_only)  # the pruner compares within the class
+        sync()
         if setting in attempted:  # known: reuse the outcome instead of measuring again
             state["duplicates"] += 1
             trial.set_user_attr("reused_from", "storage")
@@ -217,6 +227,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         except TrialFailure as failure:
             trial.set_user_attr("reason", failure.reason)
             attempted[setting] = failure.reason
+            raise
+        except KeyboardInterrupt:  # not this setting's fault: a resumed run measures it again
+            trial.set_user_attr("interrupted", True)
+            trial.set_user_attr("reason", "interrupted (Ctrl-C or SIGTERM)")
             raise
         finally:
             seconds = time.perf_counter() - t0
@@ -243,6 +257,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                 or state["duplicates"] >= 20):  # out of time, the whole space tried, or only known points left
             study.stop()
 
+    interrupted = False
+    remeasured, comparisons, best, gains, parity = [], {}, None, {}, None
+    whatifs, whatif_starts = [], (0, 0.0)
+    remeasure_s = 0.0
     try:
         study.optimize(objective, n_trials=options.n_trials, callbacks=[after_trial], catch=(TrialFailure,),
                        gc_after_trial=False)
@@ -265,6 +283,12 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             whatifs, whatif_starts = measure_whatifs(
                 experiment, specs, best.setting, pool, quick, log_dir=log_dir,
                 sample=(options.sample_instances, options.sample_seconds), deadline=deadline)
+    except KeyboardInterrupt:
+        # Stop now, keep what the storage holds; the decision needs the re-measure, so there is none.
+        interrupted = True
+        remeasured, comparisons, best, gains, parity, whatifs = [], {}, None, {}, None, []
+        measuring_s = state["measuring_s"]
+        pool.kill_all()
     finally:
         pool.close()
 
@@ -274,6 +298,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         baseline = next((r for r in records if r.setting == BASELINE), None)
     facts = from_jsonable(ModelFacts, pool.model_facts) if pool.model_facts else None
     notes = []
+    if interrupted:
+        kept = sum(1 for r in records if r.state in ("complete", "pruned", "failed"))
+        notes.append(f"interrupted: {kept} trials are kept in {storage_url}; the same command resumes from them")
     if baseline is not None and baseline.state == "failed":
         notes.append(f"the baseline itself failed: {baseline.reason}")
     return StudyResult(
@@ -284,7 +311,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                           round(measuring_s, 2), round(remeasure_s, 2), round(time.perf_counter() - started, 2),
                           options.budget_s),
         model_facts=facts, behaviour_gains=gains if best is not None else {}, bf16_parity=parity,
-        whatifs=tuple(whatifs), notes=tuple(notes))
+        whatifs=tuple(whatifs), notes=tuple(notes), partial=interrupted)
 
 
 PARITY_TOLERANCE = 0.05  # bf16 loss within 5% (relative) of fp32 at every one of the first steps

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -22,6 +23,9 @@ def _send(channel, message: Dict[str, Any]) -> None:
 
 
 def main() -> None:
+    # Ctrl-C reaches the whole process group; the parent decides what an interrupted trial means and
+    # stops its workers itself, so a worker must not die first and look like a crashed trial.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     channel = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # stray prints from libraries must not corrupt the protocol
     job = json.loads(sys.stdin.readline())

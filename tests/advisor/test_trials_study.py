@@ -47,7 +47,7 @@ def test_failures_are_recorded_and_the_study_completes(tiny_data, in_repo, tmp_p
     experiment = load_experiment(EXAMPLES / "bilstm_classifier" / "tiny.jsonnet",
                                  overrides='{"model.type": "advisor_test_faulty"}',
                                  include_packages=["advisor_faulty"])
-    space = _fixed(build_space(machine, experiment), intra_op_threads=(DEFAULT, 1, 3, 4, 5),
+    space = _fixed(build_space(machine, experiment), intra_op_threads=(DEFAULT, 1, 3, 4, 5, 6, 7),
                    batch_layout=("config",), num_workers=("config",), precision=("fp32",))
     options = StudyOptions(**{**FAST, "trial_timeout_s": 8}, memory_limit_bytes=3 << 30)
     result = run_study(experiment, machine, space, tmp_path, options=options,
@@ -57,6 +57,8 @@ def test_failures_are_recorded_and_the_study_completes(tiny_data, in_repo, tmp_p
     assert by_threads[3].state == "failed" and "boom" in by_threads[3].reason
     assert by_threads[4].state == "failed" and "timed out" in by_threads[4].reason
     assert by_threads[5].state == "failed" and "memory limit" in by_threads[5].reason
+    assert by_threads[6].state == "failed" and "killed by signal 11" in by_threads[6].reason  # segfault
+    assert by_threads[7].state == "failed" and "killed by signal 9" in by_threads[7].reason
     assert result.best is not None  # the study went on to its end
 
 
