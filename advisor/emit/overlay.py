@@ -56,7 +56,7 @@ def _render(node: Dict[str, Any], depth: int, commented: bool) -> List[str]:
     for name, child in node.items():
         if "__leaf__" in child:
             for comment in child["__comments__"]:
-                lines.append(f"{pad}// {comment}")
+                lines.append(f"{pad}// {' '.join(comment.split())}")  # a newline would end the comment
             value = child["__leaf__"]
             if value == REMOVE:
                 lines.append(f"{pad}{lead}{_field(name)}:: null,  // removed")
@@ -87,7 +87,7 @@ def render_overlay(config_path: Path, out_path: Path, plan: ChangePlan, *, finge
     rel = os.path.relpath(config_path.resolve(), out_path.parent.resolve())
     lines = [
         f"// {out_path.name}: written by cpu-advisor {__version__}{' on ' + created if created else ''}.",
-        f"// It imports {config_path} unchanged and overrides only the keys below, each under the finding",
+        f"// It imports {' '.join(str(config_path).split())} unchanged and overrides only the keys below, each under the finding",
         "// that changed it. Speed settings are applied; behaviour-changing suggestions are commented out",
         "// at the end (re-run with --apply-behaviour to apply them). Train with env.sh beside this file.",
         f"{FINGERPRINT_MARK} {fingerprint}",
