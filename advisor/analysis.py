@@ -22,6 +22,7 @@ from .emit import ChangePlan, plan_changes, render_env, render_overlay
 from .errors import AdvisorError, Interrupted
 from .inspect.facts import ModelFacts
 from .trials import Progress, StudyOptions, StudyResult, build_space, run_study
+from .trials.load import plan_load, up_front_notes
 from .trials.storage import open_storage, sqlite_url
 from rules import Context, Finding, run_rules
 
@@ -39,6 +40,8 @@ class AnalyzeOptions:
     apply_behaviour: bool = False
     allow_batch_change: bool = False
     storage: Optional[str] = None
+    reserve_cpus: Optional[int] = None  # CPUs other work will use while training (None: the load seen now)
+    wait_quiet_s: float = 0.0  # wait up to this long for the machine to settle before measuring
     study: StudyOptions = StudyOptions()
 
 
@@ -101,7 +104,8 @@ def _prepare_out_dir(out_dir: Path, config: Path, force: bool) -> None:
 
 def analyze(config: Path, *, ext_vars: Optional[Dict[str, str]] = None, overrides: Optional[str] = None,
             include_packages: Sequence[str] = (), options: AnalyzeOptions = AnalyzeOptions(),
-            progress: Optional[Callable[[Progress], None]] = None) -> AnalysisReport:
+            progress: Optional[Callable[[Progress], None]] = None,
+            notice: Optional[Callable[[str], None]] = None) -> AnalysisReport:
     """Run the whole advisor on one config and write its outputs.
 
     Example:
@@ -116,7 +120,7 @@ def analyze(config: Path, *, ext_vars: Optional[Dict[str, str]] = None, override
     created_dir = not out_dir.exists()
     _prepare_out_dir(out_dir, experiment.path, options.force)
     try:
-        return _analyze(experiment, out_dir, options, progress)
+        return _analyze(experiment, out_dir, options, progress, notice)
     except AdvisorError:
         if created_dir:  # a failed run leaves no half-filled directory behind (it held nothing else)
             shutil.rmtree(out_dir, ignore_errors=True)
@@ -124,16 +128,22 @@ def analyze(config: Path, *, ext_vars: Optional[Dict[str, str]] = None, override
 
 
 def _analyze(experiment: Experiment, out_dir: Path, options: AnalyzeOptions,
-             progress: Optional[Callable[[Progress], None]]) -> AnalysisReport:
+             progress: Optional[Callable[[Progress], None]],
+             notice: Optional[Callable[[str], None]]) -> AnalysisReport:
     if options.trials and not options.storage:  # a leftover trials.db that cannot be used: say so now
         open_storage(sqlite_url(out_dir / "trials.db")).engine.dispose()
     machine = probe_machine()
     study = None
     model = None
     if options.trials:
-        space = build_space(machine, experiment, allow_batch_change=options.allow_batch_change)
+        plan = plan_load(machine, reserve_cpus=options.reserve_cpus, wait_quiet_s=options.wait_quiet_s)
+        if notice is not None:
+            for line in up_front_notes(plan):
+                notice(line)
+        space = build_space(machine, experiment, allow_batch_change=options.allow_batch_change,
+                            reserve_cpus=plan.reserve_cpus, reserve_basis=plan.reserve_basis)
         study = run_study(experiment, machine, space, out_dir, options=options.study, storage=options.storage,
-                          progress=progress)
+                          progress=progress, load_plan=plan)
         model = study.model_facts
     context = Context(machine=machine, config=experiment.facts, params=experiment.params, model=model,
                       study=study, environ=dict(os.environ))

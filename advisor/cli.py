@@ -179,6 +179,11 @@ def analyze(
                                             help="Let the search change the batch size (behaviour-changing)."),
     sample_instances: int = typer.Option(2000, "--sample-instances", min=1),
     sample_seconds: float = typer.Option(20.0, "--sample-seconds", min=0.1),
+    reserve_cpus: Optional[int] = typer.Option(
+        None, "--reserve-cpus", min=0, help="CPUs other work will use during training (a data pipeline, another "
+                                            "job): fewer threads are tried. Default: the load seen when measuring."),
+    wait_quiet: float = typer.Option(0.0, "--wait-quiet", min=0,
+                                     help="Wait up to SECONDS for other processes to leave the CPUs before measuring."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON report to stdout."),
 ) -> None:
     """Probe, measure and decide: write an annotated CPU config, env.sh and a report."""
@@ -190,14 +195,16 @@ def analyze(
 
         options = AnalyzeOptions(
             out_dir=out, force=force, trials=not no_trials, apply_behaviour=apply_behaviour,
-            allow_batch_change=allow_batch_change, storage=storage,
+            allow_batch_change=allow_batch_change, storage=storage, reserve_cpus=reserve_cpus,
+            wait_quiet_s=wait_quiet,
             study=StudyOptions(budget_s=budget, n_trials=trials, sample_instances=sample_instances,
                                sample_seconds=sample_seconds))
         console = Console(stderr=as_json, highlight=False)
         _sigterm_as_interrupt()
         with _progress(console, budget, enabled=not no_trials) as on_progress:
             report = run(config, ext_vars=parse_ext_vars(ext_var), overrides=overrides,
-                         include_packages=include_package, options=options, progress=on_progress)
+                         include_packages=include_package, options=options, progress=on_progress,
+                         notice=lambda line: console.print(f"[bold yellow]note:[/] {escape(line)}", soft_wrap=True))
         if as_json:
             from probes import to_json
 

@@ -27,6 +27,13 @@ def analysis_renderables(report, *, top: int = 6) -> List[RenderableType]:
             head += f"\n[dim]behaviour-changing {key} on top: {gain.verdict}[/]"
     elif study is None:
         head += "\n[dim]static checks only (--no-trials)[/]"
+    if study is not None and study.load is not None:
+        load = study.load
+        head += (f"\n[dim]outside load: {load.plan.before.outside_cores:.2f} cores before measuring"
+                 + (f", median {load.median_cores:.2f} during trials" if load.median_cores is not None else "")
+                 + f"; {load.plan.reserve_cpus} CPU(s) kept free[/]")
+        for warning in load.warnings:
+            head += f"\n[yellow]load: {escape(warning)}[/]"
     if study is not None and study.partial:
         head += "\n[bold yellow]PARTIAL: interrupted before the advice was decided[/]"
     out: List[RenderableType] = [Panel(head, title="cpu-advisor", expand=False)]

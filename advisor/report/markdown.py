@@ -23,6 +23,24 @@ def _code(text: object) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def load_lines(load) -> List[str]:
+    """The load section: what the machine was doing while the advisor measured."""
+    before, plan = load.plan.before, load.plan
+    lines = [f"- before measuring: {before.outside_cores:.2f} of {before.usable_cpus} usable CPUs busy with other work"
+             + (f" (load average {before.loadavg[0]:.2f})" if before.loadavg else "")
+             + (f"; top: " + ", ".join(f"{_code(p.name)} (pid {p.pid}) {p.cores:.2f}" for p in before.top)
+                if before.top else "")]
+    if load.median_cores is not None:
+        lines.append(f"- during the trials: median {load.median_cores:.2f}, max {load.max_cores:.2f} cores busy with "
+                     f"other work; {len(load.flagged_trials)} trial(s) and {load.flagged_rounds} re-measure round(s) "
+                     f"under a markedly different load (threshold {plan.threshold_cores:.2f} cores)")
+    if load.max_steal_fraction is not None:
+        lines.append(f"- steal (CPU time the hypervisor gave to others): up to {load.max_steal_fraction:.1%}")
+    lines.append(f"- CPUs kept free for other work: {plan.reserve_cpus} ({plan.reserve_basis})")
+    lines += [f"- **warning:** {w}" for w in load.warnings]
+    return lines
+
+
 def render_markdown(report) -> str:
     m, study, model = report.machine, report.study, report.model
     out: List[str] = [f"# cpu-advisor report: {_code(report.config)}", ""]
@@ -60,18 +78,22 @@ def render_markdown(report) -> str:
         if snippet:
             out += ["", "```jsonnet", snippet, "```"]
         out += ["", f"`advisor explain {f.code}` explains the rule."]
+    if study is not None and study.load is not None:
+        out += ["", "## Load during measurement", ""] + load_lines(study.load)
     if study is not None:
         out += ["", "## Trials", "", _row("#", "setting", "state", "instances/s", "step s (median, IQR)",
-                                          "padding", "peak RSS", "note"),
-                _row(*["---"] * 8)]
+                                          "padding", "outside load (cores)", "peak RSS", "note"),
+                _row(*["---"] * 9)]
         for t in study.trials:
             if t.state == "reused":
                 continue
             mt = t.metrics
             step = f"{mt.step_seconds.median:.4f} ({mt.step_seconds.p25:.4f}-{mt.step_seconds.p75:.4f})" if mt else ""
+            load = f"{mt.outside_cores:.2f}" if mt and mt.outside_cores is not None else ""
+            note = "; ".join(filter(None, [t.reason, "measured under a changed load: not a candidate" if t.contended else ""]))
             out.append(_row(t.number, t.setting.label(), t.state, f"{t.value:.1f}" if t.value else "", step,
-                            f"{mt.padding_fraction:.0%}" if mt else "", bytes_h(mt.peak_rss_bytes) if mt else "",
-                            t.reason or ""))
+                            f"{mt.padding_fraction:.0%}" if mt else "", load,
+                            bytes_h(mt.peak_rss_bytes) if mt else "", note))
         out += ["", "Re-measured interleaved (instances/s per round):", ""]
         for r in study.remeasured:
             out.append(f"- {r.setting.label()}: median {r.spread.median:.1f} (IQR {r.spread.p25:.1f}-{r.spread.p75:.1f}); "

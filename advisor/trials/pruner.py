@@ -30,7 +30,8 @@ class SlowerThanBestPruner(BasePruner):
             return False
         kind = trial.user_attrs.get("speed_only")
         complete = [t.value for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-                    if t.value is not None and t.user_attrs.get("speed_only") == kind]
+                    if t.value is not None and t.user_attrs.get("speed_only") == kind
+                    and not t.user_attrs.get("contended")]  # a value measured under other load is no yardstick
         if not complete:
             return False
         current = trial.intermediate_values[trial.last_step]

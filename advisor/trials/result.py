@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
 from ..inspect.facts import ModelFacts
+from .load import LoadReport
 from .setting import SearchSpace, Setting
 from .stats import Comparison, Spread
 
@@ -24,6 +25,9 @@ class TrialMetrics:
     peak_rss_bytes: int
     threads: int
     losses: Tuple[float, ...]
+    outside_cores: Optional[float] = None  # CPU used by other work during the timed steps (probes.load)
+    steal_fraction: Optional[float] = None
+    idle_cores: Optional[float] = None  # idle capacity on the usable CPUs during the timed steps
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class TrialRecord:
     reason: Optional[str]
     worker: Optional[int]
     seconds: float
+    contended: bool = False  # measured while the outside load differed markedly from the reference
 
 
 @dataclass(frozen=True)
@@ -121,3 +126,4 @@ class StudyResult:
     whatifs: Tuple[WhatIf, ...] = field(default=())
     notes: Tuple[str, ...] = field(default=())
     partial: bool = False  # interrupted: the trials so far, no re-measure, no best
+    load: Optional[LoadReport] = None  # the machine's load before and during the measurements

@@ -91,6 +91,17 @@ class SearchSpace:
 
     choices: Dict[str, Tuple[Choice, ...]]
     skipped: Dict[str, str] = field(default_factory=dict)
+    # Threads a candidate may use (CPUs reserved for other work); torch's default counts as its value.
+    thread_cap: Optional[int] = None
+    default_threads: Optional[int] = None
+
+    def fits(self, setting: "Setting") -> bool:
+        """Does this setting stay within the thread cap? The baseline is always measured as the reference."""
+        if self.thread_cap is None or setting == BASELINE:
+            return True
+        threads = setting.intra_op_threads
+        threads = self.default_threads if threads == DEFAULT else threads
+        return threads is None or int(threads) <= self.thread_cap
 
     def size(self) -> int:
         n = 1
@@ -110,7 +121,7 @@ class SearchSpace:
     def restrict(self, **choices: Sequence[Choice]) -> "SearchSpace":
         merged = dict(self.choices)
         merged.update({k: tuple(v) for k, v in choices.items()})
-        return SearchSpace(merged, dict(self.skipped))
+        return SearchSpace(merged, dict(self.skipped), self.thread_cap, self.default_threads)
 
 
 def layout_overrides(layout: str, batch_size: int, sorting_key: Optional[str], mean_tokens: float) -> Dict[str, Any]:
@@ -145,7 +156,8 @@ def _thread_choices(usable: int, logical: int, default: Optional[int]) -> Tuple[
 
 
 def build_space(machine: MachineFacts, experiment: Experiment, *, allow_batch_change: bool = False,
-                threads: Optional[Sequence[int]] = None) -> SearchSpace:
+                threads: Optional[Sequence[int]] = None, reserve_cpus: int = 0,
+                reserve_basis: str = "") -> SearchSpace:
     """The search space, conditioned on the probe sheet and the config.
 
     Args:
@@ -154,6 +166,9 @@ def build_space(machine: MachineFacts, experiment: Experiment, *, allow_batch_ch
         allow_batch_change: reserved for batch-size changes (behaviour-changing); layouts keep
             the user's batch size either way.
         threads: explicit intra-op thread counts to try instead of the derived ones.
+        reserve_cpus: CPUs to leave to other work (a data pipeline, another job, the load seen while
+            measuring): no thread count above ``usable - reserve_cpus`` is tried, and torch's default
+            (one thread per CPU) is not tried either when it would exceed that.
     """
     usable = machine.limits.usable_cpus
     physical = machine.topology.physical_cores or usable
@@ -163,6 +178,17 @@ def build_space(machine: MachineFacts, experiment: Experiment, *, allow_batch_ch
     default_threads = machine.torch.intra_op_threads
     choices["intra_op_threads"] = ((DEFAULT, *threads) if threads
                                    else _thread_choices(usable, logical, default_threads))
+    thread_cap = None
+    if reserve_cpus > 0:
+        cap = thread_cap = max(1, usable - reserve_cpus)
+        values = {v for v in choices["intra_op_threads"] if v != DEFAULT and v <= cap} | {cap}
+        if (default_threads or usable) <= cap:
+            values.discard(default_threads)  # "default" measures it already
+        # DEFAULT stays: the baseline (the config as-is) is always measured as the reference. Candidates
+        # with torch's default threads above the cap are skipped by the study (SearchSpace.fits).
+        choices["intra_op_threads"] = (DEFAULT, *sorted(values))
+        skipped["intra_op_threads"] = (f"at most {cap} threads: {reserve_cpus} of {usable} CPUs kept free for "
+                                       f"{reserve_basis or 'other work'}")
     choices["inter_op_threads"] = (DEFAULT, 1) if usable > 1 else (DEFAULT,)
 
     loader = experiment.facts.data_loader
@@ -203,4 +229,4 @@ def build_space(machine: MachineFacts, experiment: Experiment, *, allow_batch_ch
         choices["kmp_blocktime"] = ("unset",)
         skipped["kmp_blocktime"] = (f"KMP_BLOCKTIME is read only by Intel's OpenMP; this torch uses "
                                     f"{machine.torch.openmp_runtime or 'an unknown'} OpenMP")
-    return SearchSpace(choices, skipped)
+    return SearchSpace(choices, skipped, thread_cap, (default_threads or usable) if thread_cap else None)

@@ -16,6 +16,7 @@ import optuna
 from optuna.trial import TrialState
 
 from probes import MachineFacts, from_jsonable, to_jsonable
+from probes.load import LoadMeter, LoadReading
 
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
@@ -26,6 +27,7 @@ from .result import (
 )
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import compare, spread
+from .load import LoadPlan, flagged, load_report, plan_load
 from .storage import open_storage, sqlite_url
 from .whatif import measure_whatifs, whatif_specs
 
@@ -86,7 +88,8 @@ def _metrics(collected: Dict[str, List[float]], warmup: int, peak: int, threads:
 
 
 def _measure(pool: WorkerPool, setting: Setting, options: StudyOptions,
-             report: Optional[Callable[[int, float], bool]] = None) -> Tuple[TrialMetrics, int]:
+             report: Optional[Callable[[int, float], bool]] = None,
+             meter: Optional[LoadMeter] = None) -> Tuple[TrialMetrics, int]:
     """Run one trial in a worker; returns metrics and the worker number. Raises TrialFailure or _Pruned."""
     start = time.perf_counter()
 
@@ -102,6 +105,8 @@ def _measure(pool: WorkerPool, setting: Setting, options: StudyOptions,
         n_total = int(min(options.max_steps, max(options.min_steps, round(options.target_trial_s / max(per_step, 1e-6)))))
         chunk = max(2, -(-n_total // 3))
         collected: Dict[str, List[float]] = {k: [] for k in ("seconds", "instances", "tokens", "positions", "loss")}
+        if meter is not None:
+            meter.start()  # the load around the timed steps only (not the warm-up)
         while len(collected["seconds"]) < n_total:
             reply = worker.request({"op": "steps", "n": min(chunk, n_total - len(collected["seconds"]))}, left())
             for key in collected:
@@ -111,12 +116,22 @@ def _measure(pool: WorkerPool, setting: Setting, options: StudyOptions,
                 if report(len(collected["seconds"]), rate):
                     end = worker.request({"op": "end"}, left())
                     raise _Pruned(_metrics(collected, len(warm), end["peak_rss_bytes"], begin["threads"]))
+        reading = meter.stop() if meter is not None else None
         end = worker.request({"op": "end"}, left())
     except TrialFailure as failure:
         if failure.worker_lost:
             pool.discard(setting)
         raise
-    return _metrics(collected, len(warm), end["peak_rss_bytes"], begin["threads"]), worker.number
+    metrics = _metrics(collected, len(warm), end["peak_rss_bytes"], begin["threads"])
+    if reading is not None:
+        metrics = replace(metrics, outside_cores=reading.outside_cores, steal_fraction=reading.steal_fraction,
+                          idle_cores=reading.idle_cores)
+    return metrics, worker.number
+
+
+def _reading(metrics: TrialMetrics) -> Optional[LoadReading]:
+    return (None if metrics.outside_cores is None
+            else LoadReading(metrics.outside_cores, metrics.steal_fraction, metrics.idle_cores))
 
 
 def _record_from_trial(t: optuna.trial.FrozenTrial) -> TrialRecord:
@@ -130,14 +145,15 @@ def _record_from_trial(t: optuna.trial.FrozenTrial) -> TrialRecord:
     elif t.state == TrialState.RUNNING:
         state = "running"  # another process on the same storage is measuring it
     return TrialRecord(t.number, Setting.from_params(t.params), state, t.value, metrics, attrs.get("reason"),
-                       attrs.get("worker"), attrs.get("seconds", 0.0))
+                       attrs.get("worker"), attrs.get("seconds", 0.0), bool(attrs.get("contended")))
 
 
 def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace, out_dir: Path, *,
               options: StudyOptions = StudyOptions(), storage: Optional[str] = None,
               sampler: Optional[optuna.samplers.BaseSampler] = None,
               pruner: Optional[optuna.pruners.BasePruner] = None,
-              progress: Optional[Callable[[Progress], None]] = None) -> StudyResult:
+              progress: Optional[Callable[[Progress], None]] = None,
+              load_plan: Optional[LoadPlan] = None) -> StudyResult:
     """Search the space with real training steps and say which setting is faster, honestly.
 
     The first trial is always the baseline: the config as-is on CPU with default threads.
@@ -151,6 +167,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     """
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # our report says what failed and why
     started = time.perf_counter()
+    plan = load_plan or plan_load(machine)
+    meter = LoadMeter(machine.limits.allowed_cpus or tuple(range(machine.limits.usable_cpus)))
+    readings: List[Tuple[int, Optional[LoadReading]]] = []
+    flagged_trials: List[int] = []
     out_dir.mkdir(parents=True, exist_ok=True)
     storage_url = storage or sqlite_url(out_dir / "trials.db")
     name = study_name(experiment, machine, space)
@@ -175,7 +195,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         """Outcomes already in the storage: an earlier run's (resume) or another process's (shared storage)."""
         for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)):
             setting = Setting.from_params(t.params) if t.params else None
-            if setting is None or t.user_attrs.get("reused_from") is not None or t.user_attrs.get("interrupted"):
+            if (setting is None or t.user_attrs.get("reused_from") is not None or t.user_attrs.get("interrupted")
+                    or t.user_attrs.get("contended")):  # measured under other load: may be measured again
                 continue
             if t.state == TrialState.COMPLETE:
                 measured.setdefault(setting, t.value)
@@ -211,6 +232,11 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             trial.set_user_attr("reason", attempted[setting])
             raise TrialFailure(attempted[setting])
         state["duplicates"] = 0
+        if not space.fits(setting):  # torch's default threads would use CPUs the user keeps free
+            reason = f"skipped: torch's default thread count exceeds the {space.thread_cap}-thread cap"
+            trial.set_user_attr("reason", reason)
+            attempted[setting] = reason
+            raise optuna.TrialPruned()
         t0 = time.perf_counter()
 
         def report(step: int, value: float) -> bool:
@@ -219,7 +245,12 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
 
         try:
             comparable = any(s.speed_only == setting.speed_only for s in measured)
-            metrics, worker_no = _measure(pool, setting, options, report if comparable else None)
+            metrics, worker_no = _measure(pool, setting, options, report if comparable else None, meter)
+            if flagged(plan, _reading(metrics)) and time.perf_counter() - started < 0.6 * options.budget_s:
+                # The load moved while measuring: measure once more, the load may have been brief.
+                first = metrics
+                metrics, worker_no = _measure(pool, setting, options, None, meter)
+                trial.set_user_attr("first_measure", json.dumps(to_jsonable(first)))
         except _Pruned as pruned:
             trial.set_user_attr("metrics", json.dumps(to_jsonable(pruned.metrics)))
             attempted[setting] = "pruned: clearly slower than the best"
@@ -238,9 +269,14 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             state["measuring_s"] += seconds
         trial.set_user_attr("metrics", json.dumps(to_jsonable(metrics)))
         trial.set_user_attr("worker", worker_no)
+        trial_seconds.append(seconds)
+        readings.append((trial.number, _reading(metrics)))
+        if flagged(plan, _reading(metrics)):  # kept for the record, not as a candidate or a yardstick
+            trial.set_user_attr("contended", True)
+            flagged_trials.append(trial.number)
+            return metrics.instances_per_s
         measured[setting] = metrics.instances_per_s
         attempted[setting] = "complete"
-        trial_seconds.append(seconds)
         return metrics.instances_per_s
 
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
@@ -267,7 +303,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         measuring_s = state["measuring_s"]
         t_re = time.perf_counter()
         deadline = started + options.budget_s
-        remeasured, comparisons, best, gains = _remeasure(pool, measured, options, emit, deadline)
+        remeasured, comparisons, best, gains, dropped = _remeasure(pool, measured, options, emit, deadline, space,
+                                                                   meter, plan, readings)
+        state["dropped_rounds"] = dropped
         parity = None
         if best is not None and "precision=bf16" in gains:
             parity = _bf16_parity(pool, replace(best.setting, precision="bf16"), options)
@@ -311,7 +349,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                           round(measuring_s, 2), round(remeasure_s, 2), round(time.perf_counter() - started, 2),
                           options.budget_s),
         model_facts=facts, behaviour_gains=gains if best is not None else {}, bf16_parity=parity,
-        whatifs=tuple(whatifs), notes=tuple(notes), partial=interrupted)
+        whatifs=tuple(whatifs), notes=tuple(notes), partial=interrupted,
+        load=load_report(plan, readings, flagged_trials, *state.get("dropped_rounds", (0, False))))
 
 
 PARITY_TOLERANCE = 0.05  # bf16 loss within 5% (relative) of fp32 at every one of the first steps
@@ -329,17 +368,20 @@ def _bf16_parity(pool: WorkerPool, setting: Setting, options: StudyOptions, step
     return LossParity(len(fp32), tuple(fp32), tuple(bf16), worst, PARITY_TOLERANCE, worst <= PARITY_TOLERANCE)
 
 
-def _remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOptions, emit, deadline: float):
+def _remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOptions, emit, deadline: float,
+               space: SearchSpace, meter: Optional[LoadMeter] = None, plan: Optional[LoadPlan] = None,
+               readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None):
     """Baseline and the leaders again, interleaved (a b c a b c ...), for an honest comparison.
 
     Leaders are speed-only settings (what the advisor applies). Behaviour-changing values that the
     search measured (bf16, max-tokens batches) are re-measured on top of the best leader and reported
     as separate gains. At least three rounds (fewer cannot tell noise from a gain), more while the
-    budget allows.
+    budget allows. A round in which the outside load moved markedly is dropped (its pairs are not
+    comparable) and another is run in its place while the budget allows.
     """
     if BASELINE not in measured:
-        return [], {}, None, {}
-    ranked = [s for s, _ in sorted(measured.items(), key=lambda kv: -kv[1]) if s != BASELINE]
+        return [], {}, None, {}, (0, False)
+    ranked = [s for s, _ in sorted(measured.items(), key=lambda kv: -kv[1]) if s != BASELINE and space.fits(s)]
     leaders = [s for s in ranked if s.speed_only][: options.top_k]
     anchor = leaders[0] if leaders else BASELINE
     # Only behaviour values the search itself measured to completion (bf16 is never in the space where
@@ -348,21 +390,36 @@ def _remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyO
     variants = {key: v for key, v in anchor.behaviour_variants().items() if tuple(key.split("=", 1)) in
                 {(n, str(val)) for n, val in seen}}
     settings = list(dict.fromkeys([BASELINE, *leaders, *variants.values()]))
-    rounds: Dict[Setting, List[float]] = {s: [] for s in settings}
+    all_rounds: List[Dict[Setting, float]] = []
+    steady: List[bool] = []  # per round: no measurement in it under a markedly different load
     quick = replace(options, warmup_steps=2, target_trial_s=options.target_trial_s * 0.7)
     round_s = 0.0
-    for number in range(options.remeasure_rounds):
+    for number in range(options.remeasure_rounds + 3):  # up to 3 extra rounds replace dropped ones
+        if sum(steady) >= options.remeasure_rounds or (number >= options.remeasure_rounds and not meter):
+            break
         if number >= 3 and time.perf_counter() + round_s > deadline:
             break
         t0 = time.perf_counter()
+        values: Dict[Setting, float] = {}
+        calm = True
         for setting in settings:
             try:
-                metrics, _ = _measure(pool, setting, quick)
-                rounds[setting].append(metrics.instances_per_s)
+                metrics, _ = _measure(pool, setting, quick, meter=meter)
+                values[setting] = metrics.instances_per_s
+                if readings is not None:
+                    readings.append((-1, _reading(metrics)))
+                calm = calm and not (plan is not None and flagged(plan, _reading(metrics)))
             except TrialFailure:
-                rounds[setting].append(0.0)
+                values[setting] = 0.0
+        all_rounds.append(values)
+        steady.append(calm)
         round_s = time.perf_counter() - t0
         emit("remeasure", None)
+    kept = [r for r, ok in zip(all_rounds, steady) if ok]
+    dropped = (steady.count(False), len(kept) < 3 and not all(steady))
+    if len(kept) < 3:  # too few calm rounds to decide on: use them all, the report says the load moved
+        kept = all_rounds
+    rounds: Dict[Setting, List[float]] = {s: [r[s] for r in kept] for s in settings}
     remeasured = [Remeasure(s, tuple(v), spread(v)) for s, v in rounds.items() if v]
     base = rounds[BASELINE]
     comparisons = {s.label(): compare(base, rounds[s]) for s in settings if s != BASELINE}
@@ -379,7 +436,7 @@ def _remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyO
                                f"no significant difference: the best candidate ({top.label()}) measured {c.verdict}")
     reference = rounds[best.setting]
     gains = {key: compare(reference, rounds[v]) for key, v in variants.items()}
-    return remeasured, comparisons, best, gains
+    return remeasured, comparisons, best, gains, dropped
 
 
 def _importances(study: optuna.Study, space: SearchSpace) -> Dict[str, float]:

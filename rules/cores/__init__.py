@@ -6,5 +6,6 @@ def get_rules():
     from .C002 import Oversubscription
     from .C003 import QuotaBelowVisibleCpus
     from .C004 import SmtSiblings
+    from .C005 import BusyMachine
 
-    return [MeasuredThreads, Oversubscription, QuotaBelowVisibleCpus, SmtSiblings]
+    return [MeasuredThreads, Oversubscription, QuotaBelowVisibleCpus, SmtSiblings, BusyMachine]

@@ -12,7 +12,9 @@ from advisor.trials import BASELINE, Comparison, Setting, spread
 from advisor.trials.result import (
     BestSetting, LossParity, Overhead, Remeasure, StudyResult, TrialMetrics, TrialRecord, WhatIf,
 )
+from advisor.trials.load import LoadPlan, load_report
 from advisor.trials.setting import SearchSpace
+from probes.load import LoadReading, LoadSample, ProcessLoad, busy_threshold
 from rules import Context
 
 from ..conftest import EXAMPLES, REPO
@@ -72,11 +74,19 @@ def make_study(spec: Dict[str, Any]) -> StudyResult:
                     for w in spec.get("whatifs", []))
     gains = {key: Comparison(ratio, ratio, ratio, 5, True, f"x{ratio:.2f} faster")
              for key, ratio in spec.get("gains", {}).items()}
+    load = None
+    if "load" in spec:  # {"before": cores, "top": [[name, cores]], "trials": [cores], "flagged": [n], "steal": f}
+        ld = spec["load"]
+        before = LoadSample(1.0, 2, ld.get("before", 0.0), ld.get("steal"), (0.5, 0.5, 0.5),
+                            tuple(ProcessLoad(100 + i, n, c) for i, (n, c) in enumerate(ld.get("top", []))))
+        plan = LoadPlan(before, 0.0, None, ld.get("reserve", 0), ld.get("basis", "none"), busy_threshold(2))
+        readings = [(i, LoadReading(c, ld.get("steal"))) for i, c in enumerate(ld.get("trials", []))]
+        load = load_report(plan, readings, ld.get("flagged", []), ld.get("rounds", 0))
     return StudyResult("1", "test", "memory", SearchSpace({}), baseline,
                        (baseline, TrialRecord(1, best_setting, "complete", base_rate * speedup,
                                               metrics(base_rate * speedup), None, 1, 1.0)),
                        remeasured, best, {}, {}, Overhead(1, 1.0, 1.0, 1.0, 3.0, 60.0),
-                       behaviour_gains=gains, bf16_parity=parity, whatifs=whatifs)
+                       behaviour_gains=gains, bf16_parity=parity, whatifs=whatifs, load=load)
 
 
 def make_context(case: Dict[str, Any], machines, model_facts) -> Context:
