@@ -27,6 +27,7 @@ from typing import Dict, List
 
 from _common import REPO, env_exports, header, median, publish, table
 
+from advisor.trials.stats import MIN_GAIN, compare
 from probes import probe_machine
 
 EXT = {"gpu_habits": {"DATA_DIR": "examples/gpu_habits/data/full"}}
@@ -55,6 +56,11 @@ def _train(config: str, overrides: Dict, env: Dict[str, str], prefix: List[str],
     if not windows:
         raise RuntimeError(f"train failed: {' '.join(cmd)}\n{text[-2000:]}")
     return median(windows)
+
+
+def _label(setting: Dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in setting.items() if v not in ("default", "config", "system", "unset", "fp32"))\
+        or "the config as it is"
 
 
 def _launch_prefix(path: Path) -> List[str]:
@@ -108,15 +114,17 @@ def main() -> None:
                 for key, (cfg, overrides, env, pre) in runs.items():
                     rates[key].append(_train(cfg, overrides, env, pre, Path(tmp) / f"run-{key}"))
         med = {k: median(v) for k, v in rates.items()}
-        ca = median([c / a for a, c in zip(rates["a"], rates["c"])])
-        cb = median([c / b for b, c in zip(rates["b"], rates["c"])])
+        ca, cb = compare(rates["a"], rates["c"]), compare(rates["b"], rates["c"])
+        slower = [k for k, c in (("a", ca), ("b", cb)) if c.ci_high < 1 - MIN_GAIN]  # slower beyond the noise
         best = (report.get("study") or {}).get("best") or {}
         rows.append([name] + [f"{med[k]:.1f} ({min(v):.1f}-{max(v):.1f})" for k, v in rates.items()]
-                    + [f"{ca:.2f}", f"{cb:.2f}", best.get("verdict", "-"),
-                       ", ".join(report.get("applied", [])) or "-"])
-        print(f"{name}: c/a {ca:.2f} c/b {cb:.2f}", flush=True)
-    lines += table(["example", "(a) as-is inst/s (min-max)", "(b) launcher", "(c) advisor", "c/a", "c/b",
-                    "advisor's measured verdict", "applied findings"], rows)
+                    + [ca.verdict, cb.verdict, "SLOWER than " + "/".join(slower) if slower else "ok",
+                       best.get("verdict", "-"), ", ".join(report.get("applied", [])) or "-",
+                       (best.get("setting") and _label(best["setting"])) or "-"])
+        print(f"{name}: c/a {ca.verdict}; c/b {cb.verdict}", flush=True)
+    lines += table(["example", "(a) as-is inst/s (min-max)", "(b) launcher", "(c) advisor", "c vs a", "c vs b",
+                    "c never slower beyond noise", "advisor's measured verdict", "applied findings",
+                    "applied setting"], rows)
     lines += ["", f"{args.repeats} interleaved repeats of {args.batches} training batches each (no validation); "
                   "steady-state instances/s (median of 10-batch windows after the first); ratios are medians of "
                   "paired repeats. Only speed-only findings are applied in (c); behaviour-changing ones (bf16, "

@@ -12,11 +12,12 @@ import os
 import re
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, TypeVar
 
 from ..config import Experiment
 from ..errors import AdvisorError
+from .vocab_growth import VocabEstimate, pad_to_full_vocabulary
 
 __all__ = ["BuiltExperiment", "build_experiment", "import_allennlp", "SampleCaps"]
 
@@ -47,6 +48,7 @@ class BuiltExperiment:
     estimated_total: Optional[int]
     estimate_method: str
     timings: Dict[str, float]
+    vocab_estimates: List[VocabEstimate] = field(default_factory=list)  # namespaces padded to full size
 
     def data_loader(self, overrides: Optional[Dict[str, Any]] = None) -> Any:
         """The config's own data loader over the sample.
@@ -309,6 +311,9 @@ def build_experiment(experiment: Experiment, caps: SampleCaps = SampleCaps()) ->
     vocab_params = Params(copy.deepcopy(params.get("vocabulary") or {}))
     vocab = _step("the vocabulary (vocabulary)",
                   lambda: Vocabulary.from_params(params=vocab_params, instances=instances), "Vocabulary")
+    # Embedding sizes as the whole file would give them: the trials then measure the real matrix sizes.
+    vocab_estimates = pad_to_full_vocabulary(vocab, instances, None if exhausted else estimate,
+                                             params.get("vocabulary") or {})
     vocab_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     model = _step("the model (model)",
@@ -319,4 +324,5 @@ def build_experiment(experiment: Experiment, caps: SampleCaps = SampleCaps()) ->
         sample_seconds=read_s, sample_exhausted=exhausted, sample_stopped_by=stopped_by,
         estimated_total=estimate, estimate_method=method,
         timings={"import_s": import_s, "read_s": read_s, "vocab_s": vocab_s, "model_s": model_s},
+        vocab_estimates=vocab_estimates,
     )

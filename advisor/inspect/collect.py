@@ -34,6 +34,7 @@ def _namespaces(built: BuiltExperiment) -> List[NamespaceFacts]:
     for instance in built.instances:
         instance.count_vocab_items(counter)
     out = []
+    padded = {e.namespace: e.sample_size for e in built.vocab_estimates}
     for namespace in sorted(set(counter) | set(built.vocab.get_namespaces())):
         counts = counter.get(namespace, {})
         out.append(NamespaceFacts(
@@ -42,6 +43,7 @@ def _namespaces(built: BuiltExperiment) -> List[NamespaceFacts]:
             types_in_sample=len(counts),
             singletons_in_sample=sum(1 for c in counts.values() if c == 1),
             tokens_in_sample=sum(counts.values()),
+            sample_vocab_size=padded.get(namespace),
         ))
     return out
 

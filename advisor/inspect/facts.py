@@ -46,6 +46,9 @@ class NamespaceFacts:
     types_in_sample: int
     singletons_in_sample: int  # types seen exactly once
     tokens_in_sample: int
+    # Where the sample did not read the whole file, the vocabulary is padded to the size the whole
+    # file is estimated to give (advisor/inspect/vocab_growth.py); this is the sample's own size.
+    sample_vocab_size: Optional[int] = None
 
 
 @dataclass(frozen=True)

@@ -92,9 +92,13 @@ def model_renderables(facts: ModelFacts) -> List[RenderableType]:
                               f"batches are padding ({p.batch_layout})")
     out.append(sample)
 
-    vocab = _table("Vocabulary (built on the sample)", "namespace", "size", "types seen", "seen once", "tokens")
+    vocab = _table("Vocabulary (built on the sample; sizes estimated for the whole file where marked)",
+                   "namespace", "size", "types seen", "seen once", "tokens")
     for ns in facts.vocabulary:
-        vocab.add_row(ns.namespace, f"{ns.vocab_size:,}", f"{ns.types_in_sample:,}",
+        size = f"{ns.vocab_size:,}"
+        if ns.sample_vocab_size is not None:
+            size += f" (est. whole file; sample {ns.sample_vocab_size:,})"
+        vocab.add_row(ns.namespace, size, f"{ns.types_in_sample:,}",
                       f"{ns.singletons_in_sample:,}", f"{ns.tokens_in_sample:,}")
     out.append(vocab)
 

@@ -84,7 +84,12 @@ class Worker:
             stderr=self._log, env=env, cwd=job.cwd, text=True, bufsize=1)
         self.ps = psutil.Process(self.proc.pid)
         payload = {**job.__dict__, "inter_op_threads": inter_op, "want_facts": want_facts}
-        self.ready = self._exchange(payload, start_timeout, "start")
+        try:
+            self.ready = self._exchange(payload, start_timeout, "start")
+        except BaseException:  # failed or interrupted while starting: no pool holds it yet, so end it here
+            self.kill()
+            self._log.close()
+            raise
         self.start_seconds = time.perf_counter() - started
         preload_error = self._preload_error() if process_env.get("LD_PRELOAD") else None
         if preload_error:
