@@ -1,23 +1,42 @@
-"""Run `advisor analyze` on an example into a folder and return its JSON report."""
+"""Run `advisor analyze` on an example and return its JSON report and output folder.
+
+Within one `run_all.sh` (``BENCH_ADVICE_DIR`` set) every benchmark uses the same advice per
+example: overhead.py times the analysis and leaves it there, the others read it (and so measure
+the advice the timing was taken for, without repeating a two-minute study per script).
+"""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Optional, Tuple
 
 from _common import REPO
 
 EXT = {"gpu_habits": {"DATA_DIR": "examples/gpu_habits/data/full"}}
 
 
-def analyze(name: str, out: Path, budget: float) -> dict:
+def advice(name: str, budget: float, scratch: Path, fresh: bool = False) -> Tuple[dict, Path, Optional[float]]:
+    """(report, output folder, wall seconds or None when reused)."""
+    shared = os.environ.get("BENCH_ADVICE_DIR")
+    out = Path(shared) / f"{name}-{budget:g}" if shared else scratch
+    if shared and not fresh and (out / "report.json").exists():
+        return json.loads((out / "report.json").read_text()), out, None
     subprocess.run([sys.executable, "examples/generate.py", name], check=True, capture_output=True, cwd=REPO)
     cmd = [sys.executable, "-m", "advisor", "analyze", f"examples/{name}/config.jsonnet", "-o", str(out),
            "--budget", str(budget), "--json", "--force"]
     for key, value in EXT.get(name, {}).items():
         cmd += ["-V", f"{key}={value}"]
+    start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-3000:])
-    return json.loads(proc.stdout)
+    return json.loads(proc.stdout), out, wall
+
+
+def analyze(name: str, out: Path, budget: float) -> dict:
+    return advice(name, budget, out)[0]

@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from _analyze import advice
 from _common import REPO, header, median, publish, table
 
 EXT = {"gpu_habits": ["-V", "DATA_DIR=examples/gpu_habits/data/full"]}
@@ -40,9 +41,7 @@ def main() -> None:
         config = f"examples/{name}/config.jsonnet"
         checks = [_wall([sys.executable, "-m", "advisor", "check", config, *EXT.get(name, [])])[0] for _ in range(3)]
         with tempfile.TemporaryDirectory() as tmp:
-            wall, proc = _wall([sys.executable, "-m", "advisor", "analyze", config, "-o", f"{tmp}/a", "--budget",
-                                str(args.budget), "--json", *EXT.get(name, [])])
-        report = json.loads(proc.stdout) if proc.returncode == 0 else {}
+            report, _, wall = advice(name, args.budget, Path(tmp) / "a", fresh=True)
         overhead = (report.get("study") or {}).get("overhead") or {}
         rows.append([name, f"{median(checks):.2f}", f"{wall:.0f}", overhead.get("worker_starts", "-"),
                      f"{overhead.get('worker_start_s', 0):.0f}", f"{overhead.get('total_s', 0):.0f}",

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _analyze import EXT, analyze
+from _analyze import EXT, advice
 from _common import REPO, env_exports, header, publish, table
 
 
@@ -35,14 +35,14 @@ def main() -> None:
     rows = []
     for name in args.examples:
         with tempfile.TemporaryDirectory() as tmp:
-            report = analyze(name, Path(tmp) / "advice", args.budget)
+            report, advised, _ = advice(name, args.budget, Path(tmp) / "advice")
             t001 = next(f for f in report["findings"] if f["code"] == "T001")
             predicted = t001["evidence"]["first epoch seconds advised"]
-            env = {**os.environ, **EXT.get(name, {}), **env_exports(Path(tmp) / "advice" / "env.sh")}
+            env = {**os.environ, **EXT.get(name, {}), **env_exports(advised / "env.sh")}
             overrides = {"trainer.num_epochs": 1, "validation_data_path": None}
-            cmd = [sys.executable, "-m", "allennlp", "train", str(Path(tmp) / "advice" / "config.cpu.jsonnet"),
+            cmd = [sys.executable, "-m", "allennlp", "train", str(advised / "config.cpu.jsonnet"),
                    "-s", f"{tmp}/model", "-o", json.dumps(overrides)]
-            if "cpu_bf16" in (Path(tmp) / "advice" / "config.cpu.jsonnet").read_text():
+            if "cpu_bf16" in (advised / "config.cpu.jsonnet").read_text():
                 cmd += ["--include-package", "advisor.integration"]
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO)
             if proc.returncode != 0:

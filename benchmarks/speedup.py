@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Dict, List
 
+from _analyze import advice
 from _common import REPO, env_exports, header, median, publish, table
 
 from advisor.trials.stats import MIN_GAIN, compare
@@ -90,10 +91,7 @@ def main() -> None:
         ext = EXT.get(name, {})
         base_env = {**os.environ, **ext, "PYTHONUNBUFFERED": "1"}
         with tempfile.TemporaryDirectory() as tmp:
-            advice = Path(tmp) / "advice"
-            cmd = [sys.executable, "-m", "advisor", "analyze", config, "-o", str(advice), "--budget",
-                   str(args.budget), "--json"] + sum((["-V", f"{k}={v}"] for k, v in ext.items()), [])
-            report = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=REPO).stdout)
+            report, advised, _ = advice(name, args.budget, Path(tmp) / "advice")
             cpu_fix = {"trainer.cuda_device": -1, "trainer.use_amp": False}
             if name == "gpu_habits":
                 cpu_fix["distributed"] = None
@@ -104,11 +102,11 @@ def main() -> None:
                             "KMP_AFFINITY": "granularity=fine,compact,1,0", "KMP_BLOCKTIME": "1"}
             if machine.runtime.allocators:
                 launcher_env["LD_PRELOAD"] = machine.runtime.allocators[0].path
-            advised_env = {**base_env, **env_exports(advice / "env.sh")}
-            prefix = _launch_prefix(advice / "env.sh")
+            advised_env = {**base_env, **env_exports(advised / "env.sh")}
+            prefix = _launch_prefix(advised / "env.sh")
             runs = {"a": (config, {**cpu_fix, **fixed}, base_env, []),
                     "b": (config, {**cpu_fix, **fixed}, launcher_env, []),
-                    "c": (str(advice / "config.cpu.jsonnet"), fixed, advised_env, prefix)}
+                    "c": (str(advised / "config.cpu.jsonnet"), fixed, advised_env, prefix)}
             rates: Dict[str, List[float]] = {k: [] for k in runs}
             for _ in range(args.repeats):
                 for key, (cfg, overrides, env, pre) in runs.items():

@@ -49,24 +49,23 @@ def _mutations(rng: random.Random, base: dict) -> List[Callable[[], str]]:
         path = rng.choice(_paths(config)[1:])
         return json.dumps(_set(config, path, copy.deepcopy(rng.choice(WEIRD_VALUES))))
 
-    def mutated_key() -> str:
+    def some_key():
+        """A copy of the config, a dict inside it and one of its keys."""
         config = copy.deepcopy(base)
         path = rng.choice([p for p in _paths(config)[1:] if isinstance(p[-1], str)])
         parent = config
         for part in path[:-1]:
             parent = parent[part]
-        value = parent.pop(path[-1])
-        new_key = rng.choice([path[-1] + "_", path[-1].upper(), path[-1][:-1], "", "type", "0"])
-        parent[new_key] = value
+        return config, parent, path[-1]
+
+    def mutated_key() -> str:
+        config, parent, key = some_key()
+        parent[rng.choice([key + "_", key.upper(), key[:-1], "", "type", "0"])] = parent.pop(key)
         return json.dumps(config)
 
     def dropped_key() -> str:
-        config = copy.deepcopy(base)
-        path = rng.choice([p for p in _paths(config)[1:] if isinstance(p[-1], str)])
-        parent = config
-        for part in path[:-1]:
-            parent = parent[part]
-        parent.pop(path[-1])
+        config, parent, key = some_key()
+        parent.pop(key)
         return json.dumps(config)
 
     def byte_flip() -> str:
