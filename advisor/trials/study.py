@@ -286,7 +286,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         start_cost = pool.start_seconds / pool.started if pool.started else 0.0
         # Keep time for interleaved re-measuring (3 rounds at least) of the leaders and the baseline.
-        reserve = (options.top_k + 1) * (3 * typical * 0.8 + start_cost)
+        reserve = (options.top_k + 1) * (3 * typical + start_cost)
         reserve += len(specs) * (start_cost + 6 * typical * 0.7)
         reserve = min(0.5 * options.budget_s, reserve)
         if (elapsed + typical > options.budget_s - reserve or len(attempted) >= space.size()
@@ -318,9 +318,13 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
 
             p95 = max((ln["p95"] for ln in (pool.model_facts or {}).get("lengths", [])), default=None)
             specs = whatif_specs(experiment.facts, p95)[: options.max_whatifs]
+            # One what-if: a worker start and 3 paired quick runs; none is begun that cannot end in time.
+            typical = statistics.median(trial_seconds) if trial_seconds else 3 * options.target_trial_s
+            start_cost = pool.start_seconds / pool.started if pool.started else 0.0
             whatifs, whatif_starts = measure_whatifs(
                 experiment, specs, best.setting, pool, quick, log_dir=log_dir,
-                sample=(options.sample_instances, options.sample_seconds), deadline=deadline)
+                sample=(options.sample_instances, options.sample_seconds), deadline=deadline,
+                estimate_s=start_cost + 6 * 0.7 * typical)
     except KeyboardInterrupt:
         # Stop now, keep what the storage holds; the decision needs the re-measure, so there is none.
         interrupted = True
@@ -390,9 +394,15 @@ def _remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyO
     variants = {key: v for key, v in anchor.behaviour_variants().items() if tuple(key.split("=", 1)) in
                 {(n, str(val)) for n, val in seen}}
     settings = list(dict.fromkeys([BASELINE, *leaders, *variants.values()]))
+    if len(settings) == 1:  # nothing to compare the config with: re-measuring it alone decides nothing
+        base_value = measured[BASELINE]
+        return ([], {}, BestSetting(BASELINE, base_value, 1.0, 1.0, 1.0, False,
+                                    "no speed-only candidate completed: keep the config's settings"), {}, (0, False))
     all_rounds: List[Dict[Setting, float]] = []
     steady: List[bool] = []  # per round: no measurement in it under a markedly different load
-    quick = replace(options, warmup_steps=2, target_trial_s=options.target_trial_s * 0.7)
+    # The same warm-up and window as a search trial: shorter windows measured bucketed layouts (whose
+    # batches differ in length) too noisily to tell a 1.2x gain apart (benchmarks/oracle.py, Bi-LSTM).
+    quick = options
     round_s = 0.0
     for number in range(options.remeasure_rounds + 3):  # up to 3 extra rounds replace dropped ones
         if sum(steady) >= options.remeasure_rounds or (number >= options.remeasure_rounds and not meter):

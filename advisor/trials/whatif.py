@@ -86,7 +86,8 @@ def _patched_overrides(experiment: Experiment, patch: Dict[str, Any]) -> str:
 
 
 def measure_whatifs(experiment: Experiment, specs: List[WhatIfSpec], setting: Setting, reference: WorkerPool,
-                    measure, *, log_dir: Path, sample: tuple, deadline: float, rounds: int = 3):
+                    measure, *, log_dir: Path, sample: tuple, deadline: float, rounds: int = 3,
+                    estimate_s: Optional[float] = None):
     """Measure each what-if against the reference model while the budget lasts.
 
     ``measure(pool, setting)`` returns instances/s for one short run (the study's trial procedure).
@@ -94,7 +95,7 @@ def measure_whatifs(experiment: Experiment, specs: List[WhatIfSpec], setting: Se
     """
     results: List[WhatIf] = []
     starts, start_seconds = 0, 0.0
-    per_whatif = None
+    per_whatif = estimate_s  # the first one's cost is estimated; later ones use the last one's
     for spec in specs:
         if per_whatif is not None and time.perf_counter() + per_whatif > deadline:
             break

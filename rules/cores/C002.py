@@ -15,7 +15,7 @@ class Oversubscription(Rule):
     """More busy threads than usable cores: training processes x threads + loader workers.
 
     ## What it does
-    Counts training processes (`distributed.cuda_devices`, else 1) times intra-op threads
+    Counts training processes (`distributed.cuda_devices` where a GPU is usable, else 1) times intra-op threads
     (`OMP_NUM_THREADS`, else torch's default), plus data-loader workers that produce batches
     alongside training (`num_workers` with `max_instances_in_memory`), and compares the total
     with the usable CPUs (affinity, cpuset and cgroup quota).
@@ -44,7 +44,8 @@ class Oversubscription(Rule):
     def check(self, context: Context):
         usable = context.machine.limits.usable_cpus
         dist = context.config.distributed
-        processes = len(dist.cuda_devices) if dist is not None and dist.cuda_devices else 1
+        # Without a usable GPU the distributed block cannot start its processes (D002 removes it): one process.
+        processes = len(dist.cuda_devices) if dist is not None and dist.cuda_devices and context.has_gpu else 1
         threads = compute_threads(context)
         loader = context.config.data_loader
         workers = loader.num_workers if loader.max_instances_in_memory else 0
