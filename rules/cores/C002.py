@@ -53,11 +53,16 @@ class Oversubscription(Rule):
         if busy <= usable:
             return
         fit = max(1, (usable - workers) // processes) if usable > workers else 1
+        # Where trials ran, thread counts were measured (C001 applies a measured winner): a static count
+        # here would override the measurement, as it did on the GPU-habits example (x0.6), so it is
+        # only reported.
+        measured = context.study is not None and context.study.best is not None
         yield self.finding(
             f"{busy} busy threads ({processes} process(es) x {threads} threads + {workers} loader workers) "
             f"on {usable} usable CPUs",
             f"Use at most {usable} busy threads: e.g. OMP_NUM_THREADS={fit}" +
-            (", fewer loader workers" if workers else ""),
+            (", fewer loader workers" if workers else "") +
+            ("; the trials measured thread counts, so only a measured winner (C001) is applied" if measured else ""),
             {"processes": processes, "threads per process": threads, "busy loader workers": workers,
              "usable CPUs": usable},
-            change=Change(env={"OMP_NUM_THREADS": str(fit), "MKL_NUM_THREADS": str(fit)}))
+            change=Change() if measured else Change(env={"OMP_NUM_THREADS": str(fit), "MKL_NUM_THREADS": str(fit)}))

@@ -46,8 +46,13 @@ class MeasuredLoaderWorkers(Rule):
                 measured_evidence(context), change=Change(config=patch),
                 expected_effect=applied_effect(context), speedup=context.study.best.speedup)
         elif workers is None and configured >= usable and configured > 0:
+            # Where trials ran they measured the worker counts and found none faster than the config's:
+            # the measurement decides, so the static suggestion is reported, not applied.
+            measured = context.study is not None and context.study.best is not None
             yield self.finding(
                 f"num_workers={configured} loader workers on {usable} usable CPUs",
-                f"Use at most {max(0, usable - 1)} workers, or 0 on small machines",
+                f"Use at most {max(0, usable - 1)} workers, or 0 on small machines"
+                + ("; the trials found no faster worker count, so the config's is kept" if measured else ""),
                 {"num_workers": configured, "usable CPUs": usable},
-                change=Change(config={"data_loader.num_workers": max(0, min(configured, usable - 1))}))
+                change=Change() if measured else
+                Change(config={"data_loader.num_workers": max(0, min(configured, usable - 1))}))
