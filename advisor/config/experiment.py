@@ -83,12 +83,13 @@ def read_config_text(path: Path) -> str:
     if not raw.strip():
         raise AdvisorError(f"{path} is empty. {what}")
     try:
-        if b"\0" in raw:
-            raise UnicodeDecodeError("utf-8", raw, raw.index(b"\0"), raw.index(b"\0") + 1, "NUL byte")
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
+        bad = text.find("\0")
     except UnicodeDecodeError as exc:
-        raise AdvisorError(f"{path} is not a text file (byte {exc.start} is not UTF-8 text): is it the right "
-                           f"file? {what}") from None
+        bad = exc.start
+    if bad >= 0:
+        raise AdvisorError(f"{path} is not a text file (byte {bad} is not UTF-8 text): is it the right file? {what}")
+    return text
 
 
 def load_experiment(path: Union[str, Path], *, ext_vars: Optional[Mapping[str, str]] = None,

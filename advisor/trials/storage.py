@@ -77,8 +77,7 @@ def open_storage(url: str) -> optuna.storages.RDBStorage:
         if path.is_dir():
             raise AdvisorError(f"--storage {url}: {path} is a directory; name a file, e.g. sqlite:///trials.db.")
         if not path.parent.is_dir():
-            raise AdvisorError(f"--storage {url}: the folder {path.parent} does not exist. Create it, or {_HELP[0].lower()}"
-                               f"{_HELP[1:]}")
+            raise AdvisorError(f"--storage {url}: the folder {path.parent} does not exist. Create it first. {_HELP}")
         if path.is_file() and path.stat().st_size > 0:
             _check_sqlite_file(url, path)
     try:

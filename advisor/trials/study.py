@@ -400,9 +400,8 @@ def _remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyO
                                     "no speed-only candidate completed: keep the config's settings"), {}, (0, False))
     all_rounds: List[Dict[Setting, float]] = []
     steady: List[bool] = []  # per round: no measurement in it under a markedly different load
-    # The same warm-up and window as a search trial: shorter windows measured bucketed layouts (whose
+    # Rounds use the search trial's warm-up and window: shorter windows measured bucketed layouts (whose
     # batches differ in length) too noisily to tell a 1.2x gain apart (benchmarks/oracle.py, Bi-LSTM).
-    quick = options
     round_s = 0.0
     for number in range(options.remeasure_rounds + 3):  # up to 3 extra rounds replace dropped ones
         if sum(steady) >= options.remeasure_rounds or (number >= options.remeasure_rounds and not meter):
@@ -414,7 +413,7 @@ def _remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyO
         calm = True
         for setting in settings:
             try:
-                metrics, _ = _measure(pool, setting, quick, meter=meter)
+                metrics, _ = _measure(pool, setting, options, meter=meter)
                 values[setting] = metrics.instances_per_s
                 if readings is not None:
                     readings.append((-1, _reading(metrics)))

@@ -14,7 +14,7 @@ import pytest
 
 from advisor.config import load_experiment
 from advisor.report.markdown import load_lines
-from advisor.trials import DEFAULT, StudyOptions, build_space, run_study
+from advisor.trials import DEFAULT, Setting, StudyOptions, build_space, run_study
 from advisor.trials.load import plan_load, up_front_notes
 from probes import probe_machine
 from rules import Context, run_rules
@@ -61,7 +61,7 @@ def test_reserve_cpus_lowers_the_thread_range(recorded_root):
     threads = space.choices["intra_op_threads"]
     assert threads[0] == DEFAULT and max(v for v in threads if v != DEFAULT) == 12 and 12 in threads
     assert "4 of 16 CPUs kept free for --reserve-cpus 4" in space.skipped["intra_op_threads"]
-    assert space.thread_cap == 12 and not space.fits(space.grid()[1].__class__(batch_layout="bucket"))
+    assert space.thread_cap == 12 and not space.fits(Setting(batch_layout="bucket"))  # default 16 threads
     assert space.fits(space.grid()[0])  # the baseline is always measured, as the reference
 
 
