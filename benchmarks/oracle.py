@@ -32,7 +32,7 @@ from _common import REPO, header, median, publish, table
 from advisor.config import load_experiment
 from advisor.trials import BASELINE, Setting, StudyOptions, build_space, run_study
 from advisor.trials.pool import TrialFailure, WorkerJob, WorkerPool
-from advisor.trials.study import _measure
+from advisor.trials.measure import measure
 from probes import probe_machine
 
 
@@ -46,7 +46,7 @@ def grid_search(experiment, machine, space, options, log_dir):
     try:
         for setting in sorted(space.grid(), key=lambda s: str(s.process_key())):  # few worker restarts
             try:
-                results[setting] = _measure(pool, setting, options)[0].instances_per_s
+                results[setting] = measure(pool, setting, options)[0].instances_per_s
             except TrialFailure:
                 results[setting] = 0.0
         wall = time.perf_counter() - start
@@ -69,7 +69,7 @@ def interleave(pool, settings, options, rounds):
     values = {s: [] for s in settings}
     for _ in range(rounds):
         for s in settings:
-            values[s].append(_measure(pool, s, options)[0].instances_per_s)
+            values[s].append(measure(pool, s, options)[0].instances_per_s)
     return values
 
 

@@ -63,7 +63,7 @@ class BuiltExperiment:
             if value is None:
                 spec.pop(key, None)
             else:
-                spec[key] = value
+                spec[key] = copy.deepcopy(value)  # Params pops from nested dicts: keep the caller's intact
         loader = _step("the data loader (data_loader)", lambda: DataLoader.from_params(
             params=Params(spec), reader=_sample_reader(self.reader, self.instances),
             data_path=self.experiment.train_data_path), "DataLoader")

@@ -19,7 +19,7 @@ class TrialMetrics:
     warmup_steps: int
     steps: int
     step_seconds: Spread
-    instances_per_s: float
+    instances_per_s: float  # over a whole epoch of the sample (advisor.trials.estimate)
     tokens_per_s: float  # non-padding tokens
     padding_fraction: float
     peak_rss_bytes: int
@@ -28,6 +28,7 @@ class TrialMetrics:
     outside_cores: Optional[float] = None  # CPU used by other work during the timed steps (probes.load)
     steal_fraction: Optional[float] = None
     idle_cores: Optional[float] = None  # idle capacity on the usable CPUs during the timed steps
+    window_instances_per_s: Optional[float] = None  # the timed window's own rate, before scaling to an epoch
 
 
 @dataclass(frozen=True)

@@ -4,20 +4,40 @@ Forward, backward and optimizer step of the model AllenNLP built from the
 config, fed by the config's data loader over the sample, as the trainer runs
 them. The model is reset to its initial weights and gets a fresh optimizer
 for every trial, so trials do not inherit each other's state.
+
+Every trial of one batch layout sees the same batches in the same order: the
+epoch of the sample is collated once per layout (timing each batch's
+collation) and replayed in an order whose every prefix spans the short and
+the long batches. A short window then measures like batches for every
+setting, and the epoch profile (instances and padded positions of every
+batch) lets the parent scale the window to a whole epoch
+(``advisor.trials.estimate``). Loaders with worker processes are iterated
+live, so the workers' cost is measured; the profile still comes from the
+replayed epoch.
 """
 from __future__ import annotations
 
 import copy
+import random
 import resource
 import statistics
 import time
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..inspect.build import BuiltExperiment
 from ..inspect.tensors import batch_counts
 from .setting import CONFIG, DEFAULT, Setting, layout_overrides
 
-__all__ = ["TrialRunner"]
+__all__ = ["TrialRunner", "spread_order"]
+
+_GOLDEN = 0.6180339887498949
+
+
+def spread_order(sizes: List[float]) -> List[int]:
+    """Indices of ``sizes`` in an order whose every prefix spans small to large (low discrepancy)."""
+    ranked = sorted(range(len(sizes)), key=lambda i: (sizes[i], i))
+    keys = sorted(range(len(ranked)), key=lambda r: ((r * _GOLDEN) % 1.0, r))
+    return [ranked[r] for r in keys]
 
 
 def _first_text_field(built: BuiltExperiment) -> Optional[str]:
@@ -52,10 +72,13 @@ class TrialRunner:
         self.batch_size = loader.batch_size or (spec.get("batch_sampler") or {}).get("batch_size") or 32
         self.config_mem = loader.max_instances_in_memory
         self._batches: Optional[Iterator[Any]] = None
+        # layout -> (batches, their collation seconds, the epoch profile sent with every trial)
+        self._epochs: Dict[str, Tuple[List[Any], List[float], Dict[str, List[int]]]] = {}
+        self._collate: Dict[int, float] = {}  # id(batch) -> its collation seconds, for replayed batches
         self.bf16 = False
 
     # -- one trial -------------------------------------------------------
-    def begin(self, setting: Setting, warmup_steps: int) -> Dict[str, Any]:
+    def begin(self, setting: Setting, warmup_steps: int, offset: int = 0) -> Dict[str, Any]:
         torch = self.torch
         threads = self.default_threads if setting.intra_op_threads == DEFAULT else int(setting.intra_op_threads)
         torch.set_num_threads(threads)
@@ -63,18 +86,60 @@ class TrialRunner:
         model.load_state_dict(self.initial_state)
         model.train()
         self.optimizer = self.built.optimizer()
-        overrides = layout_overrides(setting.batch_layout, self.batch_size, self.text_field, self.mean_tokens)
+        layout = layout_overrides(setting.batch_layout, self.batch_size, self.text_field, self.mean_tokens)
+        batches, collate, profile = self._epoch(setting.batch_layout, layout)
+        overrides = dict(layout)
         if setting.num_workers != CONFIG:
             overrides["num_workers"] = int(setting.num_workers)
             if int(setting.num_workers) > 0 and not self.config_mem:
                 # Without max_instances_in_memory AllenNLP's loader uses its workers only once, to
                 # load; with it, workers keep producing batches beside the training loop.
                 overrides["max_instances_in_memory"] = self.batch_size * 8
-        self.loader = self.built.data_loader(overrides)
-        self._batches = self._forever()
+        torch.manual_seed(0)  # the same dropout masks in every trial
+        if int(overrides.get("num_workers", self._config_workers())) > 0:
+            random.seed(0)  # the same shuffle in the main process; the workers' cost is measured live
+            self.loader = self.built.data_loader(overrides)
+            self._batches = self._forever()
+        else:
+            self.loader = None
+            self._batches = self._replay(batches, collate, offset)
         self.bf16 = setting.precision == "bf16"
         warm = self.steps(warmup_steps)
-        return {"threads": threads, "warmup": warm}
+        return {"threads": threads, "warmup": warm, "epoch": profile}
+
+    def _config_workers(self) -> int:
+        spec = self.built.experiment.params.get("data_loader") or {}
+        return int(spec.get("num_workers") or 0)
+
+    def _epoch(self, layout: str, overrides: Dict[str, Any]) -> Tuple[List[Any], List[float], Dict[str, List[int]]]:
+        """One epoch of the sample in this layout, collated once, in spread order, with collation times."""
+        if layout not in self._epochs:
+            random.seed(0)
+            loader = self.built.data_loader({**overrides, "num_workers": None})
+            batches, seconds = [], []
+            iterator = iter(loader)
+            while True:
+                start = time.perf_counter()
+                batch = next(iterator, None)
+                if batch is None:
+                    break
+                seconds.append(time.perf_counter() - start)
+                batches.append(batch)
+            if not batches:
+                raise RuntimeError("the data loader produced no batches from the sample")
+            counts = [self._count(b) for b in batches]
+            order = spread_order([c[2] or c[0] for c in counts])
+            profile = {"instances": [c[0] for c in counts], "tokens": [c[1] for c in counts],
+                       "positions": [c[2] for c in counts]}
+            self._epochs[layout] = ([batches[i] for i in order], [seconds[i] for i in order], profile)
+        return self._epochs[layout]
+
+    def _replay(self, batches: List[Any], collate: List[float], offset: int) -> Iterator[Any]:
+        self._collate = {id(b): s for b, s in zip(batches, collate)}
+        start = offset % len(batches)
+        yield from batches[start:]
+        while True:
+            yield from batches
 
     def _forever(self) -> Iterator[Any]:
         while True:
@@ -102,7 +167,8 @@ class TrialRunner:
             loss = output["loss"]
             loss.backward()
             optimizer.step()
-            elapsed = time.perf_counter() - start
+            # A replayed batch was collated before; its collation time counts as the loader's would.
+            elapsed = time.perf_counter() - start + self._collate.get(id(batch), 0.0)
             instances, tokens, positions = self._count(batch)
             out["seconds"].append(elapsed)
             out["instances"].append(instances)
@@ -135,4 +201,5 @@ class TrialRunner:
         if batches is not None:
             batches.close()  # stops the loader's worker processes
         self.loader = None
+        self._collate = {}
         return {"peak_rss_bytes": _peak_rss_bytes()}

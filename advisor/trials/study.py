@@ -20,37 +20,17 @@ from probes.load import LoadMeter, LoadReading
 
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
+from .load import LoadPlan, flagged, load_report, plan_load
+from .measure import Pruned, StudyOptions, measure, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
-from .result import (
-    SCHEMA_VERSION, BestSetting, LossParity, Overhead, Remeasure, StudyResult, TrialMetrics, TrialRecord,
-)
+from .remeasure import bf16_parity, remeasure
+from .result import SCHEMA_VERSION, Overhead, StudyResult, TrialMetrics, TrialRecord
 from .setting import BASELINE, SearchSpace, Setting
-from .stats import compare, spread
-from .load import LoadPlan, flagged, load_report, plan_load
 from .storage import open_storage, sqlite_url
 from .whatif import measure_whatifs, whatif_specs
 
 __all__ = ["StudyOptions", "Progress", "run_study", "study_name"]
-
-
-@dataclass(frozen=True)
-class StudyOptions:
-    budget_s: float = 120.0
-    n_trials: Optional[int] = None
-    trial_timeout_s: float = 120.0
-    memory_limit_bytes: Optional[int] = None  # default: 80% of the probe's usable memory
-    warmup_steps: int = 3
-    target_trial_s: float = 1.5  # timed steps per trial are sized to take about this long
-    min_steps: int = 5
-    max_steps: int = 40
-    remeasure_rounds: int = 5
-    top_k: int = 2
-    whatifs: bool = True  # measure behaviour-changing model variants (reported, never applied)
-    max_whatifs: int = 2
-    sample_instances: int = 2000
-    sample_seconds: float = 20.0
-    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,73 +45,8 @@ class Progress:
     last: Optional[TrialRecord]
 
 
-class _Pruned(Exception):
-    def __init__(self, metrics: TrialMetrics) -> None:
-        super().__init__("pruned")
-        self.metrics = metrics
-
-
 def study_name(experiment: Experiment, machine: MachineFacts, space: SearchSpace) -> str:
     return f"advisor-{experiment.config_hash}-{machine.fingerprint.value}-{space.digest()}"
-
-
-def _metrics(collected: Dict[str, List[float]], warmup: int, peak: int, threads: int) -> TrialMetrics:
-    seconds = collected["seconds"]
-    total = sum(seconds)
-    positions = sum(collected["positions"])
-    return TrialMetrics(
-        warmup_steps=warmup, steps=len(seconds), step_seconds=spread(seconds),
-        instances_per_s=sum(collected["instances"]) / total,
-        tokens_per_s=sum(collected["tokens"]) / total,
-        padding_fraction=1 - sum(collected["tokens"]) / positions if positions else 0.0,
-        peak_rss_bytes=peak, threads=threads, losses=tuple(round(x, 6) for x in collected["loss"]))
-
-
-def _measure(pool: WorkerPool, setting: Setting, options: StudyOptions,
-             report: Optional[Callable[[int, float], bool]] = None,
-             meter: Optional[LoadMeter] = None) -> Tuple[TrialMetrics, int]:
-    """Run one trial in a worker; returns metrics and the worker number. Raises TrialFailure or _Pruned."""
-    start = time.perf_counter()
-
-    def left() -> float:
-        return max(1.0, options.trial_timeout_s - (time.perf_counter() - start))
-
-    worker = pool.get(setting)
-    start = time.perf_counter()  # worker start-up is overhead, not this trial's time
-    try:
-        begin = worker.request({"op": "begin", "setting": setting.params(), "warmup": options.warmup_steps}, left())
-        warm = begin["warmup"]["seconds"]
-        per_step = statistics.median(warm[1:] or warm)
-        n_total = int(min(options.max_steps, max(options.min_steps, round(options.target_trial_s / max(per_step, 1e-6)))))
-        chunk = max(2, -(-n_total // 3))
-        collected: Dict[str, List[float]] = {k: [] for k in ("seconds", "instances", "tokens", "positions", "loss")}
-        if meter is not None:
-            meter.start()  # the load around the timed steps only (not the warm-up)
-        while len(collected["seconds"]) < n_total:
-            reply = worker.request({"op": "steps", "n": min(chunk, n_total - len(collected["seconds"]))}, left())
-            for key in collected:
-                collected[key].extend(reply[key])
-            if report is not None and len(collected["seconds"]) < n_total:
-                rate = sum(collected["instances"]) / sum(collected["seconds"])
-                if report(len(collected["seconds"]), rate):
-                    end = worker.request({"op": "end"}, left())
-                    raise _Pruned(_metrics(collected, len(warm), end["peak_rss_bytes"], begin["threads"]))
-        reading = meter.stop() if meter is not None else None
-        end = worker.request({"op": "end"}, left())
-    except TrialFailure as failure:
-        if failure.worker_lost:
-            pool.discard(setting)
-        raise
-    metrics = _metrics(collected, len(warm), end["peak_rss_bytes"], begin["threads"])
-    if reading is not None:
-        metrics = replace(metrics, outside_cores=reading.outside_cores, steal_fraction=reading.steal_fraction,
-                          idle_cores=reading.idle_cores)
-    return metrics, worker.number
-
-
-def _reading(metrics: TrialMetrics) -> Optional[LoadReading]:
-    return (None if metrics.outside_cores is None
-            else LoadReading(metrics.outside_cores, metrics.steal_fraction, metrics.idle_cores))
 
 
 def _record_from_trial(t: optuna.trial.FrozenTrial) -> TrialRecord:
@@ -245,13 +160,13 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
 
         try:
             comparable = any(s.speed_only == setting.speed_only for s in measured)
-            metrics, worker_no = _measure(pool, setting, options, report if comparable else None, meter)
-            if flagged(plan, _reading(metrics)) and time.perf_counter() - started < 0.6 * options.budget_s:
+            metrics, worker_no = measure(pool, setting, options, report if comparable else None, meter)
+            if flagged(plan, reading_of(metrics)) and time.perf_counter() - started < 0.6 * options.budget_s:
                 # The load moved while measuring: measure once more, the load may have been brief.
                 first = metrics
-                metrics, worker_no = _measure(pool, setting, options, None, meter)
+                metrics, worker_no = measure(pool, setting, options, None, meter)
                 trial.set_user_attr("first_measure", json.dumps(to_jsonable(first)))
-        except _Pruned as pruned:
+        except Pruned as pruned:
             trial.set_user_attr("metrics", json.dumps(to_jsonable(pruned.metrics)))
             attempted[setting] = "pruned: clearly slower than the best"
             raise optuna.TrialPruned() from None
@@ -270,8 +185,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         trial.set_user_attr("metrics", json.dumps(to_jsonable(metrics)))
         trial.set_user_attr("worker", worker_no)
         trial_seconds.append(seconds)
-        readings.append((trial.number, _reading(metrics)))
-        if flagged(plan, _reading(metrics)):  # kept for the record, not as a candidate or a yardstick
+        readings.append((trial.number, reading_of(metrics)))
+        if flagged(plan, reading_of(metrics)):  # kept for the record, not as a candidate or a yardstick
             trial.set_user_attr("contended", True)
             flagged_trials.append(trial.number)
             return metrics.instances_per_s
@@ -303,17 +218,17 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         measuring_s = state["measuring_s"]
         t_re = time.perf_counter()
         deadline = started + options.budget_s
-        remeasured, comparisons, best, gains, dropped = _remeasure(pool, measured, options, emit, deadline, space,
+        remeasured, comparisons, best, gains, dropped = remeasure(pool, measured, options, emit, deadline, space,
                                                                    meter, plan, readings)
         state["dropped_rounds"] = dropped
         parity = None
         if best is not None and "precision=bf16" in gains:
-            parity = _bf16_parity(pool, replace(best.setting, precision="bf16"), options)
+            parity = bf16_parity(pool, replace(best.setting, precision="bf16"), options)
         remeasure_s = time.perf_counter() - t_re
         whatifs, whatif_starts = [], (0, 0.0)
         if specs and best is not None:
             def quick(p, setting):
-                return _measure(p, setting, replace(options, warmup_steps=2,
+                return measure(p, setting, replace(options, warmup_steps=2,
                                                     target_trial_s=options.target_trial_s * 0.7))[0].instances_per_s
 
             p95 = max((ln["p95"] for ln in (pool.model_facts or {}).get("lengths", [])), default=None)
@@ -355,97 +270,6 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         model_facts=facts, behaviour_gains=gains if best is not None else {}, bf16_parity=parity,
         whatifs=tuple(whatifs), notes=tuple(notes), partial=interrupted,
         load=load_report(plan, readings, flagged_trials, *state.get("dropped_rounds", (0, False))))
-
-
-PARITY_TOLERANCE = 0.05  # bf16 loss within 5% (relative) of fp32 at every one of the first steps
-
-
-def _bf16_parity(pool: WorkerPool, setting: Setting, options: StudyOptions, steps: int = 8) -> Optional[LossParity]:
-    try:
-        reply = pool.get(setting).request({"op": "parity", "setting": setting.params(), "steps": steps},
-                                          options.trial_timeout_s)
-    except TrialFailure:
-        return None
-    fp32, bf16 = reply["fp32"], reply["bf16"]
-    diffs = [abs(b - f) / max(abs(f), 1e-8) for f, b in zip(fp32, bf16)]
-    worst = max(diffs) if diffs else 0.0
-    return LossParity(len(fp32), tuple(fp32), tuple(bf16), worst, PARITY_TOLERANCE, worst <= PARITY_TOLERANCE)
-
-
-def _remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOptions, emit, deadline: float,
-               space: SearchSpace, meter: Optional[LoadMeter] = None, plan: Optional[LoadPlan] = None,
-               readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None):
-    """Baseline and the leaders again, interleaved (a b c a b c ...), for an honest comparison.
-
-    Leaders are speed-only settings (what the advisor applies). Behaviour-changing values that the
-    search measured (bf16, max-tokens batches) are re-measured on top of the best leader and reported
-    as separate gains. At least three rounds (fewer cannot tell noise from a gain), more while the
-    budget allows. A round in which the outside load moved markedly is dropped (its pairs are not
-    comparable) and another is run in its place while the budget allows.
-    """
-    if BASELINE not in measured:
-        return [], {}, None, {}, (0, False)
-    ranked = [s for s, _ in sorted(measured.items(), key=lambda kv: -kv[1]) if s != BASELINE and space.fits(s)]
-    leaders = [s for s in ranked if s.speed_only][: options.top_k]
-    anchor = leaders[0] if leaders else BASELINE
-    # Only behaviour values the search itself measured to completion (bf16 is never in the space where
-    # it would be emulated).
-    seen = {(name, getattr(s, name)) for s in measured for name in Setting.BEHAVIOUR}
-    variants = {key: v for key, v in anchor.behaviour_variants().items() if tuple(key.split("=", 1)) in
-                {(n, str(val)) for n, val in seen}}
-    settings = list(dict.fromkeys([BASELINE, *leaders, *variants.values()]))
-    if len(settings) == 1:  # nothing to compare the config with: re-measuring it alone decides nothing
-        base_value = measured[BASELINE]
-        return ([], {}, BestSetting(BASELINE, base_value, 1.0, 1.0, 1.0, False,
-                                    "no speed-only candidate completed: keep the config's settings"), {}, (0, False))
-    all_rounds: List[Dict[Setting, float]] = []
-    steady: List[bool] = []  # per round: no measurement in it under a markedly different load
-    # Rounds use the search trial's warm-up and window: shorter windows measured bucketed layouts (whose
-    # batches differ in length) too noisily to tell a 1.2x gain apart (benchmarks/oracle.py, Bi-LSTM).
-    round_s = 0.0
-    for number in range(options.remeasure_rounds + 3):  # up to 3 extra rounds replace dropped ones
-        if sum(steady) >= options.remeasure_rounds or (number >= options.remeasure_rounds and not meter):
-            break
-        if number >= 3 and time.perf_counter() + round_s > deadline:
-            break
-        t0 = time.perf_counter()
-        values: Dict[Setting, float] = {}
-        calm = True
-        for setting in settings:
-            try:
-                metrics, _ = _measure(pool, setting, options, meter=meter)
-                values[setting] = metrics.instances_per_s
-                if readings is not None:
-                    readings.append((-1, _reading(metrics)))
-                calm = calm and not (plan is not None and flagged(plan, _reading(metrics)))
-            except TrialFailure:
-                values[setting] = 0.0
-        all_rounds.append(values)
-        steady.append(calm)
-        round_s = time.perf_counter() - t0
-        emit("remeasure", None)
-    kept = [r for r, ok in zip(all_rounds, steady) if ok]
-    dropped = (steady.count(False), len(kept) < 3 and not all(steady))
-    if len(kept) < 3:  # too few calm rounds to decide on: use them all, the report says the load moved
-        kept = all_rounds
-    rounds: Dict[Setting, List[float]] = {s: [r[s] for r in kept] for s in settings}
-    remeasured = [Remeasure(s, tuple(v), spread(v)) for s, v in rounds.items() if v]
-    base = rounds[BASELINE]
-    comparisons = {s.label(): compare(base, rounds[s]) for s in settings if s != BASELINE}
-    if not leaders:  # every speed-only candidate failed or was pruned: the config as it is stays best
-        best = BestSetting(BASELINE, statistics.median(base), 1.0, 1.0, 1.0, False,
-                           "no speed-only candidate completed: keep the config's settings")
-    else:
-        top = max(leaders, key=lambda s: statistics.median(rounds[s]))
-        c = comparisons[top.label()]
-        if c.significant and c.ratio > 1:
-            best = BestSetting(top, statistics.median(rounds[top]), c.ratio, c.ci_low, c.ci_high, True, c.verdict)
-        else:  # nothing beats the config as it is, beyond the noise
-            best = BestSetting(BASELINE, statistics.median(base), 1.0, c.ci_low, c.ci_high, False,
-                               f"no significant difference: the best candidate ({top.label()}) measured {c.verdict}")
-    reference = rounds[best.setting]
-    gains = {key: compare(reference, rounds[v]) for key, v in variants.items()}
-    return remeasured, comparisons, best, gains, dropped
 
 
 def _importances(study: optuna.Study, space: SearchSpace) -> Dict[str, float]:

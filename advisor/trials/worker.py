@@ -67,7 +67,8 @@ def main() -> None:
         op = request.get("op")
         try:
             if op == "begin":
-                reply = runner.begin(Setting.from_params(request["setting"]), int(request.get("warmup", 2)))
+                reply = runner.begin(Setting.from_params(request["setting"]), int(request.get("warmup", 2)),
+                                     int(request.get("offset", 0)))
             elif op == "steps":
                 reply = runner.steps(int(request["n"]))
             elif op == "parity":

@@ -1,0 +1,166 @@
+"""One timed window of training steps in a worker, and what it measured.
+
+A window is: begin (fresh weights and optimizer, the setting's threads and loader, a few
+warm-up steps), timed steps in chunks (the pruner may stop it between chunks), end. Its
+throughput is scaled to a whole epoch of the sample (:mod:`.estimate`), so windows that drew
+shorter or longer batches compare fairly.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, replace
+from typing import Callable, Dict, List, Optional, Tuple
+
+from probes.load import LoadMeter, LoadReading
+
+from .estimate import EpochProfile, epoch_rate
+from .pool import TrialFailure, WorkerPool
+from .result import TrialMetrics
+from .setting import Setting
+from .stats import spread
+
+__all__ = ["StudyOptions", "Window", "Pruned", "measure", "measure_window", "metrics_of", "reading_of"]
+
+COUNTS = ("seconds", "instances", "tokens", "positions", "loss")
+
+
+@dataclass(frozen=True)
+class StudyOptions:
+    budget_s: float = 120.0
+    n_trials: Optional[int] = None
+    trial_timeout_s: float = 120.0
+    memory_limit_bytes: Optional[int] = None  # default: 80% of the probe's usable memory
+    warmup_steps: int = 3
+    target_trial_s: float = 1.5  # timed steps per trial are sized to take about this long
+    min_steps: int = 5
+    max_steps: int = 40
+    remeasure_rounds: int = 5
+    remeasure_chunks: int = 3  # each round's windows are cut in this many pieces, interleaved across settings
+    top_k: int = 2
+    whatifs: bool = True  # measure behaviour-changing model variants (reported, never applied)
+    max_whatifs: int = 2
+    sample_instances: int = 2000
+    sample_seconds: float = 20.0
+    seed: int = 0
+
+
+@dataclass
+class Window:
+    """The raw timed steps of one window, with what is needed to turn them into metrics."""
+
+    steps: Dict[str, List[float]]
+    profile: Optional[EpochProfile]
+    warmup_steps: int
+    peak_rss_bytes: int
+    threads: int
+    reading: Optional[LoadReading]
+    worker: int
+    per_step_s: float  # from the warm-up: sizes the windows of this setting
+
+    def merged(self, other: "Window") -> "Window":
+        """This window's steps followed by another's (pieces of one interleaved round)."""
+        steps = {k: self.steps[k] + other.steps[k] for k in COUNTS}
+        readings = [r for r in (self.reading, other.reading) if r is not None]
+        reading = None
+        if readings:  # the busier piece stands for the round: a round is only as calm as its worst piece
+            reading = max(readings, key=lambda r: r.outside_cores)
+        return Window(steps, other.profile or self.profile, self.warmup_steps + other.warmup_steps,
+                      max(self.peak_rss_bytes, other.peak_rss_bytes), self.threads, reading, other.worker,
+                      self.per_step_s)
+
+
+class Pruned(Exception):
+    def __init__(self, metrics: TrialMetrics) -> None:
+        super().__init__("pruned")
+        self.metrics = metrics
+
+
+def metrics_of(window: Window) -> TrialMetrics:
+    collected, profile = window.steps, window.profile
+    seconds = collected["seconds"]
+    total = sum(seconds)
+    positions = sum(collected["positions"])
+    tokens = sum(collected["tokens"])
+    rate = epoch_rate(seconds, collected["positions"], collected["instances"], profile)
+    if profile is not None and profile.tokens and sum(profile.positions):  # the epoch's, not the window's
+        per_instance = sum(profile.tokens) / sum(profile.instances)
+        padding = 1 - sum(profile.tokens) / sum(profile.positions)
+    else:
+        per_instance = tokens / max(1, sum(collected["instances"]))
+        padding = 1 - tokens / positions if positions else 0.0
+    metrics = TrialMetrics(
+        warmup_steps=window.warmup_steps, steps=len(seconds), step_seconds=spread(seconds),
+        instances_per_s=rate, tokens_per_s=rate * per_instance, padding_fraction=padding,
+        peak_rss_bytes=window.peak_rss_bytes, threads=window.threads,
+        losses=tuple(round(x, 6) for x in collected["loss"]),
+        window_instances_per_s=sum(collected["instances"]) / total)
+    if window.reading is not None:
+        metrics = replace(metrics, outside_cores=window.reading.outside_cores,
+                          steal_fraction=window.reading.steal_fraction, idle_cores=window.reading.idle_cores)
+    return metrics
+
+
+def reading_of(metrics: TrialMetrics) -> Optional[LoadReading]:
+    return (None if metrics.outside_cores is None
+            else LoadReading(metrics.outside_cores, metrics.steal_fraction, metrics.idle_cores))
+
+
+def measure_window(pool: WorkerPool, setting: Setting, options: StudyOptions, *,
+                   report: Optional[Callable[[int, float], bool]] = None, meter: Optional[LoadMeter] = None,
+                   steps: Optional[int] = None, warmup: Optional[int] = None, offset: int = 0,
+                   target_s: Optional[float] = None) -> Window:
+    """Run one window in a worker. Raises TrialFailure, or Pruned when ``report`` says so.
+
+    ``steps`` fixes the number of timed steps (else sized from the warm-up to ``target_s``,
+    the trial target by default); ``offset`` starts the replayed epoch at that batch, so
+    windows of different settings at the same offset time the same batches.
+    """
+    start = time.perf_counter()
+
+    def left() -> float:
+        return max(1.0, options.trial_timeout_s - (time.perf_counter() - start))
+
+    worker = pool.get(setting)
+    start = time.perf_counter()  # worker start-up is overhead, not this trial's time
+    warmup = options.warmup_steps if warmup is None else warmup
+    try:
+        begin = worker.request({"op": "begin", "setting": setting.params(), "warmup": warmup, "offset": offset},
+                               left())
+        warm = begin["warmup"]["seconds"]
+        epoch = begin.get("epoch")
+        profile = EpochProfile(epoch["instances"], epoch["positions"], epoch["tokens"]) if epoch else None
+        per_step = statistics.median(warm[1:] or warm) if warm else 0.0
+        target = options.target_trial_s if target_s is None else target_s
+        n_total = steps or int(min(options.max_steps,
+                                   max(options.min_steps, round(target / max(per_step, 1e-6)))))
+        chunk = max(2, -(-n_total // 3))
+        collected: Dict[str, List[float]] = {k: [] for k in COUNTS}
+        if meter is not None:
+            meter.start()  # the load around the timed steps only (not the warm-up)
+        while len(collected["seconds"]) < n_total:
+            reply = worker.request({"op": "steps", "n": min(chunk, n_total - len(collected["seconds"]))}, left())
+            for key in collected:
+                collected[key].extend(reply[key])
+            if report is not None and len(collected["seconds"]) < n_total:
+                rate = epoch_rate(collected["seconds"], collected["positions"], collected["instances"], profile)
+                if report(len(collected["seconds"]), rate):
+                    end = worker.request({"op": "end"}, left())
+                    raise Pruned(metrics_of(Window(collected, profile, len(warm), end["peak_rss_bytes"],
+                                                   begin["threads"], None, worker.number, per_step)))
+        reading = meter.stop() if meter is not None else None
+        end = worker.request({"op": "end"}, left())
+    except TrialFailure as failure:
+        if failure.worker_lost:
+            pool.discard(setting)
+        raise
+    return Window(collected, profile, len(warm), end["peak_rss_bytes"], begin["threads"], reading, worker.number,
+                  per_step)
+
+
+def measure(pool: WorkerPool, setting: Setting, options: StudyOptions,
+            report: Optional[Callable[[int, float], bool]] = None,
+            meter: Optional[LoadMeter] = None) -> Tuple[TrialMetrics, int]:
+    """One trial's window; returns its metrics and the worker number."""
+    window = measure_window(pool, setting, options, report=report, meter=meter)
+    return metrics_of(window), window.worker

@@ -1,0 +1,152 @@
+"""After the search: the baseline and the leaders again, interleaved, for an honest comparison.
+
+On a small shared machine the speed of the same steps drifts by 10-30% over a few seconds
+(measured on the 2-vCPU benchmark machine: one batch's step took 139-217 ms in 30 repeats).
+So each round cuts every setting's window into pieces and runs them in turn (a1 b1 c1 a2 b2
+c2 ...): every setting sees the same stretch of time, and settings with the same batch layout
+time the same batches at the same offsets. A round's paired ratios are then far steadier than
+whole windows run one after another, and the bootstrap interval can tell a 1.2x gain from noise.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import replace
+from typing import Callable, Dict, List, Optional, Tuple
+
+from probes.load import LoadMeter, LoadReading
+
+from .load import LoadPlan, flagged
+from .measure import StudyOptions, Window, measure_window, metrics_of, reading_of
+from .pool import TrialFailure, WorkerPool
+from .result import BestSetting, LossParity, Remeasure
+from .setting import BASELINE, SearchSpace, Setting
+from .stats import Comparison, compare, spread
+
+__all__ = ["remeasure", "bf16_parity", "PARITY_TOLERANCE"]
+
+PARITY_TOLERANCE = 0.05  # bf16 loss within 5% (relative) of fp32 at every one of the first steps
+
+
+def bf16_parity(pool: WorkerPool, setting: Setting, options: StudyOptions, steps: int = 8) -> Optional[LossParity]:
+    try:
+        reply = pool.get(setting).request({"op": "parity", "setting": setting.params(), "steps": steps},
+                                          options.trial_timeout_s)
+    except TrialFailure:
+        return None
+    fp32, bf16 = reply["fp32"], reply["bf16"]
+    diffs = [abs(b - f) / max(abs(f), 1e-8) for f, b in zip(fp32, bf16)]
+    worst = max(diffs) if diffs else 0.0
+    return LossParity(len(fp32), tuple(fp32), tuple(bf16), worst, PARITY_TOLERANCE, worst <= PARITY_TOLERANCE)
+
+
+def _round(pool: WorkerPool, settings: List[Setting], options: StudyOptions, number: int,
+           sizes: Dict[Setting, int], meter: Optional[LoadMeter], plan: Optional[LoadPlan],
+           readings: Optional[List[Tuple[int, Optional[LoadReading]]]]) -> Tuple[Dict[Setting, float], bool]:
+    """One interleaved round: instances/s per setting (0 where it failed), and whether the load held still."""
+    pieces = max(1, options.remeasure_chunks)
+    piece_options = replace(options, min_steps=max(2, -(-options.min_steps // pieces)))
+    windows: Dict[Setting, Optional[Window]] = {}
+    failed: set = set()
+    calm = True
+    for piece in range(pieces):
+        # The same offsets for every setting; each round starts further into the epoch.
+        offset = (number * pieces + piece) * 7919
+        for setting in settings:
+            if setting in failed:
+                continue
+            try:
+                window = measure_window(pool, setting, piece_options, meter=meter, steps=sizes.get(setting),
+                                        warmup=1, offset=offset, target_s=options.target_trial_s / pieces)
+            except TrialFailure:
+                failed.add(setting)
+                continue
+            sizes.setdefault(setting, max(2, len(window.steps["seconds"])))
+            calm = calm and not (plan is not None and flagged(plan, window.reading))
+            previous = windows.get(setting)
+            windows[setting] = window if previous is None else previous.merged(window)
+    values: Dict[Setting, float] = {}
+    for setting in settings:
+        window = windows.get(setting)
+        if setting in failed or window is None:
+            values[setting] = 0.0
+            continue
+        metrics = metrics_of(window)
+        values[setting] = metrics.instances_per_s
+        if readings is not None:
+            readings.append((-1, reading_of(metrics)))
+    return values, calm
+
+
+def _choose(leaders: List[Setting], rounds: Dict[Setting, List[float]], comparisons: Dict[str, Comparison],
+            base: List[float]) -> BestSetting:
+    """The leader with the largest significant gain over the config; the config itself when none has one."""
+    if not leaders:  # every speed-only candidate failed or was pruned: the config as it is stays best
+        return BestSetting(BASELINE, statistics.median(base), 1.0, 1.0, 1.0, False,
+                           "no speed-only candidate completed: keep the config's settings")
+    winners = [s for s in leaders if comparisons[s.label()].significant and comparisons[s.label()].ratio > 1]
+    if winners:
+        top = max(winners, key=lambda s: comparisons[s.label()].ratio)
+        c = comparisons[top.label()]
+        return BestSetting(top, statistics.median(rounds[top]), c.ratio, c.ci_low, c.ci_high, True, c.verdict)
+    top = max(leaders, key=lambda s: statistics.median(rounds[s]))
+    c = comparisons[top.label()]  # nothing beats the config as it is, beyond the noise
+    return BestSetting(BASELINE, statistics.median(base), 1.0, c.ci_low, c.ci_high, False,
+                       f"no significant difference: the best candidate ({top.label()}) measured {c.verdict}")
+
+
+def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOptions, emit: Callable,
+              deadline: float, space: SearchSpace, meter: Optional[LoadMeter] = None,
+              plan: Optional[LoadPlan] = None, readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None):
+    """Baseline, leaders and measured behaviour variants in interleaved rounds; the decision.
+
+    Leaders are speed-only settings (what the advisor applies). Behaviour-changing values that the
+    search measured (bf16, max-tokens batches) are re-measured on top of the best leader and reported
+    as separate gains. At least three rounds (fewer cannot tell noise from a gain), more while the
+    budget allows. A round in which the outside load moved markedly is dropped (its pairs are not
+    comparable) and another is run in its place while the budget allows.
+
+    Returns (remeasured, comparisons, best, behaviour gains, (dropped rounds, too few calm)).
+    """
+    if BASELINE not in measured:
+        return [], {}, None, {}, (0, False)
+    ranked = [s for s, _ in sorted(measured.items(), key=lambda kv: -kv[1]) if s != BASELINE and space.fits(s)]
+    leaders = [s for s in ranked if s.speed_only][: options.top_k]
+    anchor = leaders[0] if leaders else BASELINE
+    # Only behaviour values the search itself measured to completion (bf16 is never in the space where
+    # it would be emulated).
+    seen = {(name, str(getattr(s, name))) for s in measured for name in Setting.BEHAVIOUR}
+    variants = {key: v for key, v in anchor.behaviour_variants().items() if tuple(key.split("=", 1)) in seen}
+    settings = list(dict.fromkeys([BASELINE, *leaders, *variants.values()]))
+    if len(settings) == 1:  # nothing to compare the config with: re-measuring it alone decides nothing
+        return ([], {}, BestSetting(BASELINE, measured[BASELINE], 1.0, 1.0, 1.0, False,
+                                    "no speed-only candidate completed: keep the config's settings"), {}, (0, False))
+    # Every setting's worker stays alive through the rounds: a restart per piece would cost more than the round.
+    pool.max_alive = max(pool.max_alive, len({s.process_key() for s in settings}))
+    all_rounds: List[Dict[Setting, float]] = []
+    steady: List[bool] = []  # per round: no measurement in it under a markedly different load
+    sizes: Dict[Setting, int] = {}  # timed steps per piece, fixed by the first piece of each setting
+    round_s = 0.0
+    for number in range(options.remeasure_rounds + 3):  # up to 3 extra rounds replace dropped ones
+        if sum(steady) >= options.remeasure_rounds or (number >= options.remeasure_rounds and not meter):
+            break
+        if number >= 3 and time.perf_counter() + round_s > deadline:
+            break
+        t0 = time.perf_counter()
+        values, calm = _round(pool, settings, options, number, sizes, meter, plan, readings)
+        all_rounds.append(values)
+        steady.append(calm)
+        round_s = time.perf_counter() - t0
+        emit("remeasure", None)
+    kept = [r for r, ok in zip(all_rounds, steady) if ok]
+    dropped = (steady.count(False), len(kept) < 3 and not all(steady))
+    if len(kept) < 3:  # too few calm rounds to decide on: use them all, the report says the load moved
+        kept = all_rounds
+    rounds: Dict[Setting, List[float]] = {s: [r[s] for r in kept] for s in settings}
+    remeasured = [Remeasure(s, tuple(v), spread(v)) for s, v in rounds.items() if v]
+    base = rounds[BASELINE]
+    comparisons = {s.label(): compare(base, rounds[s]) for s in settings if s != BASELINE}
+    best = _choose(leaders, rounds, comparisons, base)
+    # A behaviour value's own effect: the anchor with it against the anchor without it.
+    gains = {key: compare(rounds[anchor], rounds[v]) for key, v in variants.items()}
+    return remeasured, comparisons, best, gains, dropped

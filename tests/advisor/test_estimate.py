@@ -1,0 +1,86 @@
+"""From a window of timed steps to an epoch's throughput, and the replay order behind it."""
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import pytest
+
+from advisor.trials.estimate import EpochProfile, epoch_rate
+from advisor.trials.remeasure import _choose
+from advisor.trials.runner import spread_order
+from advisor.trials.setting import BASELINE
+from advisor.trials.stats import compare
+
+# An epoch of bucketed batches: 32 instances each, lengths from 5 to 80 tokens.
+LENGTHS = [5 + 75 * i // 39 for i in range(40)]
+EPOCH = EpochProfile(instances=[32] * 40, positions=[32 * n for n in LENGTHS], tokens=[30 * n for n in LENGTHS])
+
+
+def _step_s(positions: int) -> float:
+    return 0.01 + 2e-5 * positions  # a fixed cost per step plus a cost per padded position
+
+
+def _true_rate() -> float:
+    return sum(EPOCH.instances) / sum(_step_s(p) for p in EPOCH.positions)
+
+
+def test_a_window_of_short_batches_is_scaled_to_the_whole_epoch():
+    window = EPOCH.positions[:8]  # the eight shortest batches
+    seconds = [_step_s(p) for p in window]
+    raw = 32 * 8 / sum(seconds)
+    assert raw > 1.8 * _true_rate()  # the window alone overstates the epoch's throughput
+    assert epoch_rate(seconds, window, [32] * 8, EPOCH) == pytest.approx(_true_rate(), rel=1e-6)
+
+
+def test_noisy_windows_estimate_the_epoch_without_bias():
+    rng = random.Random(1)
+    errors = []
+    for _ in range(200):
+        window = rng.sample(EPOCH.positions, 10)
+        seconds = [_step_s(p) * rng.uniform(0.9, 1.1) for p in window]
+        errors.append(epoch_rate(seconds, window, [32] * 10, EPOCH) / _true_rate() - 1)
+    assert abs(sum(errors) / len(errors)) < 0.02
+    assert max(abs(e) for e in errors) < 0.25
+
+
+def test_without_a_usable_fit_time_is_taken_as_proportional_to_positions():
+    window = [EPOCH.positions[0]] * 4  # no spread of lengths: no slope can be fitted
+    seconds = [0.02] * 4
+    expected = sum(EPOCH.instances) / (0.02 / EPOCH.positions[0] * sum(EPOCH.positions))
+    assert epoch_rate(seconds, window, [32] * 4, EPOCH) == pytest.approx(expected)
+
+
+def test_without_a_profile_or_positions_the_window_rate_stands():
+    assert epoch_rate([0.5, 0.5], [100, 300], [10, 10], None) == pytest.approx(20.0)
+    assert epoch_rate([0.5, 0.5], [0, 0], [10, 10], EPOCH) == pytest.approx(20.0)
+
+
+def test_every_prefix_of_the_spread_order_spans_short_and_long_batches():
+    sizes = list(range(100))
+    order = spread_order(sizes)
+    assert sorted(order) == sizes
+    for n in (5, 10, 20):
+        prefix = [sizes[i] for i in order[:n]]
+        ends = [-1, *sorted(prefix), 100]
+        assert max(b - a for a, b in zip(ends, ends[1:])) <= 2.5 * 100 / n  # no stretch of lengths left out
+        assert abs(sum(prefix) / n - 49.5) < 12
+
+
+def test_the_significant_leader_is_chosen_even_when_another_has_the_higher_median():
+    steady = replace(BASELINE, batch_layout="bucket")
+    erratic = replace(BASELINE, intra_op_threads=1)
+    base = [100.0, 101.0, 99.0, 100.0, 102.0]
+    rounds = {BASELINE: base, steady: [115.0, 116.0, 114.0, 115.0, 117.0], erratic: [60.0, 190.0, 70.0, 180.0, 130.0]}
+    comparisons = {s.label(): compare(base, rounds[s]) for s in (steady, erratic)}
+    assert not comparisons[erratic.label()].significant
+    best = _choose([erratic, steady], rounds, comparisons, base)
+    assert best.setting == steady and best.significant and best.speedup == pytest.approx(1.15, abs=0.01)
+
+
+def test_no_significant_leader_keeps_the_config():
+    base = [100.0, 101.0, 99.0, 100.0]
+    other = replace(BASELINE, batch_layout="bucket")
+    rounds = {BASELINE: base, other: [70.0, 150.0, 90.0, 120.0]}
+    best = _choose([other], rounds, {other.label(): compare(base, rounds[other])}, base)
+    assert best.setting == BASELINE and not best.significant and "no significant difference" in best.verdict
