@@ -38,6 +38,7 @@ class StudyOptions:
     remeasure_rounds: int = 5
     remeasure_chunks: int = 3  # each round's windows are cut in this many pieces, interleaved across settings
     top_k: int = 2
+    patience: Optional[int] = 10  # stop searching after this many trials without a new best (None: never)
     whatifs: bool = True  # measure behaviour-changing model variants (reported, never applied)
     max_whatifs: int = 2
     sample_instances: int = 2000

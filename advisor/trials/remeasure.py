@@ -20,7 +20,7 @@ from .load import LoadPlan, flagged
 from .measure import StudyOptions, Window, measure_window, metrics_of, reading_of
 from .pool import TrialFailure, WorkerPool
 from .result import BestSetting, LossParity, Remeasure
-from .setting import BASELINE, SearchSpace, Setting
+from .setting import BASELINE, CONFIG, SearchSpace, Setting
 from .stats import Comparison, compare, spread
 
 __all__ = ["remeasure", "bf16_parity", "PARITY_TOLERANCE"]
@@ -56,8 +56,11 @@ def _round(pool: WorkerPool, settings: List[Setting], options: StudyOptions, num
             if setting in failed:
                 continue
             try:
+                # One warm-up step re-warms a replayed epoch; a live loader's workers need the full warm-up.
+                warmup = options.warmup_steps if str(setting.num_workers) not in (CONFIG, "0") else 1
                 window = measure_window(pool, setting, piece_options, meter=meter, steps=sizes.get(setting),
-                                        warmup=1, offset=offset, target_s=options.target_trial_s / pieces)
+                                        warmup=min(warmup, options.warmup_steps), offset=offset,
+                                        target_s=options.target_trial_s / pieces)
             except TrialFailure:
                 failed.add(setting)
                 continue

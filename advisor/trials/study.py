@@ -27,6 +27,7 @@ from .pruner import SlowerThanBestPruner
 from .remeasure import bf16_parity, remeasure
 from .result import SCHEMA_VERSION, Overhead, StudyResult, TrialMetrics, TrialRecord
 from .setting import BASELINE, SearchSpace, Setting
+from .stats import MIN_GAIN
 from .storage import open_storage, sqlite_url
 from .whatif import measure_whatifs, whatif_specs
 
@@ -131,7 +132,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                           phase, best[0].label() if best else None, best[1] if best else None, last))
 
     trial_seconds: List[float] = []
-    state = {"duplicates": 0, "measuring_s": 0.0}
+    state = {"duplicates": 0, "measuring_s": 0.0, "best": max(measured.values(), default=0.0), "since_best": 0}
     specs = whatif_specs(experiment.facts)[: options.max_whatifs] if options.whatifs else []
 
     def objective(trial: optuna.Trial) -> float:
@@ -197,6 +198,11 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
         if frozen.user_attrs.get("reused_from") is None:
             emit("search", _record_from_trial(frozen))
+            value = frozen.value if frozen.state == TrialState.COMPLETE and not frozen.user_attrs.get("contended") else None
+            if value is not None and value > state["best"] * (1 + MIN_GAIN):
+                state["best"], state["since_best"] = value, 0
+            else:
+                state["since_best"] += 1
         elapsed = time.perf_counter() - started
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         start_cost = pool.start_seconds / pool.started if pool.started else 0.0
@@ -204,9 +210,11 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         reserve = (options.top_k + 1) * (3 * typical + start_cost)
         reserve += len(specs) * (start_cost + 6 * typical * 0.7)
         reserve = min(0.5 * options.budget_s, reserve)
+        if options.patience and state["since_best"] >= options.patience:
+            state["converged"] = len(attempted)  # the search has stopped finding anything faster
         if (elapsed + typical > options.budget_s - reserve or len(attempted) >= space.size()
-                or state["duplicates"] >= 20):  # out of time, the whole space tried, or only known points left
-            study.stop()
+                or state["duplicates"] >= 20 or state.get("converged")):
+            study.stop()  # out of time, the whole space tried, only known points left, or converged
 
     interrupted = False
     remeasured, comparisons, best, gains, parity = [], {}, None, {}, None
@@ -258,6 +266,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     if interrupted:
         kept = sum(1 for r in records if r.state in ("complete", "pruned", "failed"))
         notes.append(f"interrupted: {kept} trials are kept in {storage_url}; the same command resumes from them")
+    if state.get("converged"):
+        notes.append(f"the search stopped after {state['converged']} settings: none of the last {options.patience} "
+                     f"measured beat the best so far by more than {MIN_GAIN:.0%}")
     if baseline is not None and baseline.state == "failed":
         notes.append(f"the baseline itself failed: {baseline.reason}")
     return StudyResult(

@@ -77,3 +77,15 @@ def test_second_run_on_the_same_storage_resumes(tiny_data, in_repo, tmp_path):
     assert [t.number for t in second.trials[: len(first.trials)]] == [t.number for t in first.trials]
     measured_baselines = [t for t in second.trials if t.setting == BASELINE and t.state == "complete"]
     assert len(measured_baselines) == 1  # not measured again
+
+
+def test_the_search_stops_once_it_stops_finding_faster_settings(tiny_data, in_repo, tmp_path):
+    machine = probe_machine()
+    experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
+    space = _fixed(build_space(machine, experiment), precision=("fp32",))
+    options = StudyOptions(**{**FAST, "budget_s": 600, "remeasure_rounds": 3}, patience=2, whatifs=False)
+    result = run_study(experiment, machine, space, tmp_path, options=options)
+    fresh = [t for t in result.trials if t.state != "reused"]
+    assert 3 <= len(fresh) < space.size()
+    assert any(n.startswith("the search stopped after") for n in result.notes), result.notes
+    assert result.best is not None  # the leaders were still re-measured
