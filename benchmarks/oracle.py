@@ -116,6 +116,10 @@ def main() -> None:
                      f"{advisor_wall:.0f}", f"{grid_wall:.0f}", f"{found_s / grid_wall:.0%}",
                      f"{advisor_wall / grid_wall:.0%}", f"{study.overhead.fraction_of_budget:.0%}",
                      chosen.label(), grid_best_speed.label(), suggested.label(), grid_best.label()])
+        fresh = [t for t in study.trials if t.state != "reused"]
+        print(f"{name}: {len(fresh)} trials measured; verdict {study.best.verdict if study.best else None}; "
+              + "; ".join(f"{k}: {c.verdict}" for k, c in study.comparisons.items())
+              + (f"; notes: {' | '.join(study.notes)}" if study.notes else ""), flush=True)
         print(f"{name}: advisor/grid {ratio:.3f} (with behaviour changes {ratio_all:.3f}), found after {found_s:.0f}s, "
               f"advisor {advisor_wall:.0f}s vs grid {grid_wall:.0f}s", flush=True)
     lines += table(["example", "grid points", "grid best speed-only inst/s", "advisor inst/s", "baseline inst/s",

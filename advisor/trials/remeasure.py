@@ -100,12 +100,13 @@ def _choose(leaders: List[Setting], rounds: Dict[Setting, List[float]], comparis
 
 def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOptions, emit: Callable,
               deadline: float, space: SearchSpace, meter: Optional[LoadMeter] = None,
-              plan: Optional[LoadPlan] = None, readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None):
+              plan: Optional[LoadPlan] = None, readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None,
+              typical_s: float = 0.0):
     """Baseline, leaders and measured behaviour variants in interleaved rounds; the decision.
 
-    Leaders are speed-only settings (what the advisor applies). Behaviour-changing values that the
-    search measured (bf16, max-tokens batches) are re-measured on top of the best leader and reported
-    as separate gains. At least three rounds (fewer cannot tell noise from a gain), more while the
+    Leaders are speed-only settings (what the advisor applies). Behaviour-changing values in the
+    space (bf16 where it is native, max-tokens batches) are measured on top of the best leader and
+    reported as separate gains. At least three rounds (fewer cannot tell noise from a gain), more while the
     budget allows. A round in which the outside load moved markedly is dropped (its pairs are not
     comparable) and another is run in its place while the budget allows.
 
@@ -116,12 +117,17 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     ranked = [s for s, _ in sorted(measured.items(), key=lambda kv: -kv[1]) if s != BASELINE and space.fits(s)]
     leaders = [s for s in ranked if s.speed_only][: options.top_k]
     anchor = leaders[0] if leaders else BASELINE
-    # Only behaviour values the search itself measured to completion (bf16 is never in the space where
-    # it would be emulated).
-    seen = {(name, str(getattr(s, name))) for s in measured for name in Setting.BEHAVIOUR}
-    variants = {key: v for key, v in anchor.behaviour_variants().items() if tuple(key.split("=", 1)) in seen}
+    # The behaviour values the space holds (bf16 is never in it where it would be emulated), each
+    # switched on alone over the best leader.
+    allowed = {f"{name}={value}" for name, values in space.behaviour_values().items() for value in values}
+    variants = {key: v for key, v in anchor.behaviour_variants().items() if key in allowed}
     settings = list(dict.fromkeys([BASELINE, *leaders, *variants.values()]))
-    if len(settings) == 1:  # nothing to compare the config with: re-measuring it alone decides nothing
+    # Three rounds at least must end by the deadline: drop behaviour variants, then trailing leaders.
+    while len(settings) > 2 and time.perf_counter() + 3 * len(settings) * typical_s > deadline:
+        dropped_setting = settings.pop()
+        variants = {k: v for k, v in variants.items() if v != dropped_setting}
+        leaders = [s for s in leaders if s != dropped_setting]
+    if len(settings) == 1 or not leaders:  # no speed-only candidate to decide on: nothing to re-measure
         return ([], {}, BestSetting(BASELINE, measured[BASELINE], 1.0, 1.0, 1.0, False,
                                     "no speed-only candidate completed: keep the config's settings"), {}, (0, False))
     # Every setting's worker stays alive through the rounds: a restart per piece would cost more than the round.

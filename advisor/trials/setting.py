@@ -118,6 +118,22 @@ class SearchSpace:
             settings = [replace(s, **{name: v}) for s in settings for v in values]
         return list(dict.fromkeys(settings))
 
+    def speed_only(self) -> "SearchSpace":
+        """The space without behaviour-changing values: what the search explores and the advice applies.
+
+        Behaviour values (bf16, max-tokens batches) are measured on top of the best speed-only
+        setting instead, in the interleaved re-measure: searched alongside, they drew most of the
+        trials (bf16 is often the fastest point) away from what is applied.
+        """
+        choices = {name: tuple(v for v in values if v not in Setting.BEHAVIOUR.get(name, ()))
+                   for name, values in self.choices.items()}
+        return SearchSpace(choices, dict(self.skipped), self.thread_cap, self.default_threads)
+
+    def behaviour_values(self) -> Dict[str, Tuple[Choice, ...]]:
+        """The behaviour-changing values this space holds, per dimension."""
+        return {name: tuple(v for v in self.choices.get(name, ()) if v in values)
+                for name, values in Setting.BEHAVIOUR.items() if set(self.choices.get(name, ())) & set(values)}
+
     def restrict(self, **choices: Sequence[Choice]) -> "SearchSpace":
         merged = dict(self.choices)
         merged.update({k: tuple(v) for k, v in choices.items()})

@@ -105,6 +105,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     pool = WorkerPool(job, log_dir, memory_limit=memory_limit, max_alive=max(3, options.top_k + 1),
                       allocator_paths={a.name: a.path for a in machine.runtime.allocators})
     measured: Dict[Setting, float] = {}
+    searched = space.speed_only()  # behaviour values are measured on top of the leader, in the re-measure
+    variants = sum(len(values) for values in space.behaviour_values().values())
     attempted: Dict[Setting, str] = {}  # every setting tried, with its outcome (for duplicates and resume)
 
     def sync() -> None:
@@ -137,7 +139,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
 
     def objective(trial: optuna.Trial) -> float:
         setting = Setting.from_params({name: trial.suggest_categorical(name, list(values))
-                                       for name, values in space.choices.items()})
+                                       for name, values in searched.choices.items()})
         trial.set_user_attr("speed_only", setting.speed_only)  # the pruner compares within the class
         sync()
         if setting in attempted:  # known: reuse the outcome instead of measuring again
@@ -206,13 +208,14 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         elapsed = time.perf_counter() - started
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         start_cost = pool.start_seconds / pool.started if pool.started else 0.0
-        # Keep time for interleaved re-measuring (3 rounds at least) of the leaders and the baseline.
-        reserve = (options.top_k + 1) * (3 * typical + start_cost)
+        # Keep time for interleaved re-measuring (3 rounds at least) of the baseline, the leaders and
+        # the behaviour variants over the best leader.
+        reserve = (options.top_k + 1 + variants) * (3 * typical + start_cost)
         reserve += len(specs) * (start_cost + 6 * typical * 0.7)
         reserve = min(0.5 * options.budget_s, reserve)
         if options.patience and state["since_best"] >= options.patience:
             state["converged"] = len(attempted)  # the search has stopped finding anything faster
-        if (elapsed + typical > options.budget_s - reserve or len(attempted) >= space.size()
+        if (elapsed + typical > options.budget_s - reserve or len(attempted) >= searched.size()
                 or state["duplicates"] >= 20 or state.get("converged")):
             study.stop()  # out of time, the whole space tried, only known points left, or converged
 
@@ -226,8 +229,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         measuring_s = state["measuring_s"]
         t_re = time.perf_counter()
         deadline = started + options.budget_s
+        typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         remeasured, comparisons, best, gains, dropped = remeasure(pool, measured, options, emit, deadline, space,
-                                                                   meter, plan, readings)
+                                                                  meter, plan, readings, typical)
         state["dropped_rounds"] = dropped
         parity = None
         if best is not None and "precision=bf16" in gains:
@@ -274,7 +278,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     return StudyResult(
         schema_version=SCHEMA_VERSION, study_name=name, storage=storage_url, space=space, baseline=baseline,
         trials=records, remeasured=tuple(remeasured), best=best, comparisons=comparisons,
-        importances=_importances(study, space),
+        importances=_importances(study, searched),
         overhead=Overhead(pool.started + whatif_starts[0], round(pool.start_seconds + whatif_starts[1], 2),
                           round(measuring_s, 2), round(remeasure_s, 2), round(time.perf_counter() - started, 2),
                           options.budget_s),

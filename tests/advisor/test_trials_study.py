@@ -28,7 +28,9 @@ def test_study_measures_baseline_first_then_candidates(tiny_data, in_repo, recor
     machine = probe_machine(recorded_root("epyc-2vcpu-kvm"))
     experiment = load_experiment(EXAMPLES / "bilstm_classifier" / "tiny.jsonnet")
     space = _fixed(build_space(machine, experiment))
-    result = run_study(experiment, machine, space, tmp_path, options=StudyOptions(n_trials=5, **FAST))
+    # No pruning: a leader must complete for the re-measure this test checks.
+    result = run_study(experiment, machine, space, tmp_path, options=StudyOptions(n_trials=5, **FAST),
+                       pruner=optuna.pruners.NopPruner())
     first = result.trials[0]
     assert first.setting == BASELINE and first.state == "complete"
     assert sum(1 for t in result.trials if t.state in ("complete", "pruned") and t.setting != BASELINE) >= 3
@@ -37,6 +39,9 @@ def test_study_measures_baseline_first_then_candidates(tiny_data, in_repo, recor
     assert 0 <= result.baseline.metrics.padding_fraction < 1
     assert result.remeasured and all(len(r.instances_per_s) >= 3 for r in result.remeasured)
     assert result.best is not None and result.model_facts is not None
+    # max-tokens batches change what is trained: never searched, measured over the best leader instead
+    assert all(t.setting.speed_only for t in result.trials)
+    assert "batch_layout=max_tokens" in result.behaviour_gains
     assert result.overhead.worker_starts == 1
     json.dumps(to_jsonable(result))  # the whole result serialises
 
