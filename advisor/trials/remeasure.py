@@ -16,15 +16,19 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from probes.load import LoadMeter, LoadReading
 
+from .effects import predicted_best
 from .load import LoadPlan, flagged
 from .measure import StudyOptions, Window, measure_window, metrics_of, reading_of
 from .pool import TrialFailure, WorkerPool
 from .result import BestSetting, LossParity, Remeasure
-from .setting import BASELINE, CONFIG, SearchSpace, Setting
+from .setting import BASELINE, SearchSpace, Setting
 from .stats import Comparison, compare, spread
 
-__all__ = ["remeasure", "bf16_parity", "PARITY_TOLERANCE"]
+__all__ = ["remeasure", "bf16_parity", "PARITY_TOLERANCE", "ROUND_COST"]
 
+# One setting's share of a round, in search trials: its window in pieces, each with a begin and a
+# warm-up step (measured on the Bi-LSTM example: 5 s per setting and round against 2.5 s trials).
+ROUND_COST = 2.0
 PARITY_TOLERANCE = 0.05  # bf16 loss within 5% (relative) of fp32 at every one of the first steps
 
 
@@ -56,11 +60,10 @@ def _round(pool: WorkerPool, settings: List[Setting], options: StudyOptions, num
             if setting in failed:
                 continue
             try:
-                # One warm-up step re-warms a replayed epoch; a live loader's workers need the full warm-up.
-                warmup = options.warmup_steps if str(setting.num_workers) not in (CONFIG, "0") else 1
+                # One warm-up step: the worker is warm; it re-creates the thread pool, the optimizer
+                # state and a live loader's worker processes (whose start the first batch waits for).
                 window = measure_window(pool, setting, piece_options, meter=meter, steps=sizes.get(setting),
-                                        warmup=min(warmup, options.warmup_steps), offset=offset,
-                                        target_s=options.target_trial_s / pieces)
+                                        warmup=1, offset=offset, target_s=options.target_trial_s / pieces)
             except TrialFailure:
                 failed.add(setting)
                 continue
@@ -104,7 +107,8 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
               typical_s: float = 0.0):
     """Baseline, leaders and measured behaviour variants in interleaved rounds; the decision.
 
-    Leaders are speed-only settings (what the advisor applies). Behaviour-changing values in the
+    Leaders are speed-only settings (what the advisor applies): the fastest trial, the setting the
+    main effects of all trials predict best (:mod:`.effects`), then the next fastest trials. Behaviour-changing values in the
     space (bf16 where it is native, max-tokens batches) are measured on top of the best leader and
     reported as separate gains. At least three rounds (fewer cannot tell noise from a gain), more while the
     budget allows. A round in which the outside load moved markedly is dropped (its pairs are not
@@ -115,7 +119,10 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     if BASELINE not in measured:
         return [], {}, None, {}, (0, False)
     ranked = [s for s, _ in sorted(measured.items(), key=lambda kv: -kv[1]) if s != BASELINE and space.fits(s)]
-    leaders = [s for s in ranked if s.speed_only][: options.top_k]
+    fastest = [s for s in ranked if s.speed_only]
+    pooled = predicted_best(measured, space.speed_only())  # what every trial together points to
+    pooled = [pooled] if pooled is not None and pooled != BASELINE else []
+    leaders = list(dict.fromkeys([*fastest[:1], *pooled, *fastest[1:]]))[: options.top_k]
     anchor = leaders[0] if leaders else BASELINE
     # The behaviour values the space holds (bf16 is never in it where it would be emulated), each
     # switched on alone over the best leader.
@@ -123,7 +130,7 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     variants = {key: v for key, v in anchor.behaviour_variants().items() if key in allowed}
     settings = list(dict.fromkeys([BASELINE, *leaders, *variants.values()]))
     # Three rounds at least must end by the deadline: drop behaviour variants, then trailing leaders.
-    while len(settings) > 2 and time.perf_counter() + 3 * len(settings) * typical_s > deadline:
+    while len(settings) > 2 and time.perf_counter() + 3 * len(settings) * ROUND_COST * typical_s > deadline:
         dropped_setting = settings.pop()
         variants = {k: v for k, v in variants.items() if v != dropped_setting}
         leaders = [s for s in leaders if s != dropped_setting]

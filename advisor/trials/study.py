@@ -24,7 +24,7 @@ from .load import LoadPlan, flagged, load_report, plan_load
 from .measure import Pruned, StudyOptions, measure, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
-from .remeasure import bf16_parity, remeasure
+from .remeasure import ROUND_COST, bf16_parity, remeasure
 from .result import SCHEMA_VERSION, Overhead, StudyResult, TrialMetrics, TrialRecord
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import MIN_GAIN
@@ -101,8 +101,13 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                     options.sample_instances, options.sample_seconds)
     log_dir = out_dir / "logs"
     log_dir.mkdir(exist_ok=True)
-    # Room for the baseline and every leader at once, so interleaved re-measuring never restarts workers.
-    pool = WorkerPool(job, log_dir, memory_limit=memory_limit, max_alive=max(3, options.top_k + 1),
+    # Room for every process-level combination the search visits (up to 5: a start costs seconds,
+    # and a searched space alternates between them), and for the baseline and every leader at once.
+    process_keys = 1
+    for name in Setting.PROCESS_LEVEL:
+        process_keys *= len(space.choices.get(name, ())) or 1
+    pool = WorkerPool(job, log_dir, memory_limit=memory_limit,
+                      max_alive=max(3, options.top_k + 1, min(5, process_keys)),
                       allocator_paths={a.name: a.path for a in machine.runtime.allocators})
     measured: Dict[Setting, float] = {}
     searched = space.speed_only()  # behaviour values are measured on top of the leader, in the re-measure
@@ -210,9 +215,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         start_cost = pool.start_seconds / pool.started if pool.started else 0.0
         # Keep time for interleaved re-measuring (3 rounds at least) of the baseline, the leaders and
         # the behaviour variants over the best leader.
-        reserve = (options.top_k + 1 + variants) * (3 * typical + start_cost)
+        reserve = (options.top_k + 1 + variants) * 3 * ROUND_COST * typical
         reserve += len(specs) * (start_cost + 6 * typical * 0.7)
-        reserve = min(0.5 * options.budget_s, reserve)
+        reserve = min(0.6 * options.budget_s, reserve)
         if options.patience and state["since_best"] >= options.patience:
             state["converged"] = len(attempted)  # the search has stopped finding anything faster
         if (elapsed + typical > options.budget_s - reserve or len(attempted) >= searched.size()

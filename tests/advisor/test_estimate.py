@@ -84,3 +84,23 @@ def test_no_significant_leader_keeps_the_config():
     rounds = {BASELINE: base, other: [70.0, 150.0, 90.0, 120.0]}
     best = _choose([other], rounds, {other.label(): compare(base, rounds[other])}, base)
     assert best.setting == BASELINE and not best.significant and "no significant difference" in best.verdict
+
+
+def test_the_pooled_main_effects_see_past_a_lucky_trial():
+    from advisor.trials.effects import predicted_best
+    from advisor.trials.setting import SearchSpace
+
+    space = SearchSpace({"intra_op_threads": ("default", 1), "batch_layout": ("config", "bucket"),
+                         "num_workers": ("config", 1), "omp_proc_bind": ("unset", "close")})
+    rng = random.Random(3)
+
+    def speed(s):  # bucket helps 20%, a loader worker costs 10%, the rest does nothing
+        return 100 * (1.2 if s.batch_layout == "bucket" else 1) * (0.9 if s.num_workers == 1 else 1)
+
+    measured = {s: speed(s) * rng.uniform(0.95, 1.05) for s in space.grid()}
+    lucky = replace(BASELINE, batch_layout="bucket", num_workers=1, omp_proc_bind="close")
+    measured[lucky] = 140.0  # one window drawn in a quiet moment
+    assert max(measured, key=measured.get) == lucky
+    best = predicted_best(measured, space)
+    assert best.batch_layout == "bucket" and best.num_workers == "config"
+    assert predicted_best(dict(list(measured.items())[:3]), space) is None  # too few trials to pool
