@@ -15,12 +15,13 @@ from typing import Callable, Dict, List, Optional, Tuple
 from probes.load import LoadMeter, LoadReading
 
 from .estimate import EpochProfile, epoch_rate
+from .load import LoadPlan, flagged
 from .pool import TrialFailure, WorkerPool
 from .result import TrialMetrics
 from .setting import Setting
 from .stats import spread
 
-__all__ = ["StudyOptions", "Window", "Pruned", "measure", "measure_window", "metrics_of", "reading_of"]
+__all__ = ["StudyOptions", "Window", "Pruned", "interleaved", "measure", "measure_window", "metrics_of", "reading_of"]
 
 COUNTS = ("seconds", "instances", "tokens", "positions", "loss")
 
@@ -37,6 +38,8 @@ class StudyOptions:
     max_steps: int = 40
     remeasure_rounds: int = 5
     remeasure_chunks: int = 3  # each round's windows are cut in this many pieces, interleaved across settings
+    paired_search: bool = True  # every search trial runs beside the baseline (a1 b1 a2 b2), its value a ratio
+    search_pieces: int = 2
     top_k: int = 2
     patience: Optional[int] = 10  # stop searching after this many trials without a new best (None: never)
     whatifs: bool = True  # measure behaviour-changing model variants (reported, never applied)
@@ -165,3 +168,39 @@ def measure(pool: WorkerPool, setting: Setting, options: StudyOptions,
     """One trial's window; returns its metrics and the worker number."""
     window = measure_window(pool, setting, options, report=report, meter=meter)
     return metrics_of(window), window.worker
+
+
+def interleaved(pool: WorkerPool, settings: List[Setting], options: StudyOptions, number: int,
+                sizes: Dict[Setting, int], meter: Optional[LoadMeter], plan: Optional[LoadPlan],
+                pieces: int) -> Tuple[Dict[Setting, Window], Dict[Setting, TrialFailure], bool]:
+    """Each setting's window cut in ``pieces``, run in turn (a1 b1 a2 b2 ...).
+
+    On a small shared machine the speed of the same steps drifts by 10-30% within seconds; run in
+    turn, every setting sees the same stretch of time, and settings with the same batch layout time
+    the same batches (the same replay offsets). ``sizes`` holds the timed steps per piece of each
+    setting, fixed by its first piece. Returns the merged windows, the failures, and whether the
+    outside load held still throughout.
+    """
+    pieces = max(1, pieces)
+    piece_options = replace(options, min_steps=max(2, -(-options.min_steps // pieces)))
+    windows: Dict[Setting, Window] = {}
+    failures: Dict[Setting, TrialFailure] = {}
+    calm = True
+    for piece in range(pieces):
+        offset = (number * pieces + piece) * 7919  # the same for every setting; each call goes further
+        for setting in settings:
+            if setting in failures:
+                continue
+            try:
+                # One warm-up step: the worker is warm; it re-creates the thread pool, the optimizer
+                # state and a live loader's worker processes (whose start the first batch waits for).
+                window = measure_window(pool, setting, piece_options, meter=meter, steps=sizes.get(setting),
+                                        warmup=1, offset=offset, target_s=options.target_trial_s / pieces)
+            except TrialFailure as failure:
+                failures[setting] = failure
+                continue
+            sizes.setdefault(setting, max(2, len(window.steps["seconds"])))
+            calm = calm and not (plan is not None and flagged(plan, window.reading))
+            previous = windows.get(setting)
+            windows[setting] = window if previous is None else previous.merged(window)
+    return windows, failures, calm

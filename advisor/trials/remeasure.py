@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import replace
 from typing import Callable, Dict, List, Optional, Tuple
 
 from probes.load import LoadMeter, LoadReading
 
 from .effects import predicted_best
 from .load import LoadPlan, flagged
-from .measure import StudyOptions, Window, measure_window, metrics_of, reading_of
+from .measure import StudyOptions, interleaved, metrics_of, reading_of
 from .pool import TrialFailure, WorkerPool
 from .result import BestSetting, LossParity, Remeasure
 from .setting import BASELINE, SearchSpace, Setting
@@ -26,9 +25,9 @@ from .stats import Comparison, compare, spread
 
 __all__ = ["remeasure", "bf16_parity", "PARITY_TOLERANCE", "ROUND_COST"]
 
-# One setting's share of a round, in search trials: its window in pieces, each with a begin and a
-# warm-up step (measured on the Bi-LSTM example: 5 s per setting and round against 2.5 s trials).
-ROUND_COST = 2.0
+# One setting's share of a re-measure round (its window in 3 pieces, each with a begin and a warm-up
+# step) against its share of a paired search trial (2 pieces): measured on the Bi-LSTM example.
+ROUND_COST = 1.3
 PARITY_TOLERANCE = 0.05  # bf16 loss within 5% (relative) of fp32 at every one of the first steps
 
 
@@ -48,36 +47,14 @@ def _round(pool: WorkerPool, settings: List[Setting], options: StudyOptions, num
            sizes: Dict[Setting, int], meter: Optional[LoadMeter], plan: Optional[LoadPlan],
            readings: Optional[List[Tuple[int, Optional[LoadReading]]]]) -> Tuple[Dict[Setting, float], bool]:
     """One interleaved round: instances/s per setting (0 where it failed), and whether the load held still."""
-    pieces = max(1, options.remeasure_chunks)
-    piece_options = replace(options, min_steps=max(2, -(-options.min_steps // pieces)))
-    windows: Dict[Setting, Optional[Window]] = {}
-    failed: set = set()
-    calm = True
-    for piece in range(pieces):
-        # The same offsets for every setting; each round starts further into the epoch.
-        offset = (number * pieces + piece) * 7919
-        for setting in settings:
-            if setting in failed:
-                continue
-            try:
-                # One warm-up step: the worker is warm; it re-creates the thread pool, the optimizer
-                # state and a live loader's worker processes (whose start the first batch waits for).
-                window = measure_window(pool, setting, piece_options, meter=meter, steps=sizes.get(setting),
-                                        warmup=1, offset=offset, target_s=options.target_trial_s / pieces)
-            except TrialFailure:
-                failed.add(setting)
-                continue
-            sizes.setdefault(setting, max(2, len(window.steps["seconds"])))
-            calm = calm and not (plan is not None and flagged(plan, window.reading))
-            previous = windows.get(setting)
-            windows[setting] = window if previous is None else previous.merged(window)
+    windows, failures, calm = interleaved(pool, settings, options, number, sizes, meter, plan,
+                                          options.remeasure_chunks)
     values: Dict[Setting, float] = {}
     for setting in settings:
-        window = windows.get(setting)
-        if setting in failed or window is None:
+        if setting in failures or setting not in windows:
             values[setting] = 0.0
             continue
-        metrics = metrics_of(window)
+        metrics = metrics_of(windows[setting])
         values[setting] = metrics.instances_per_s
         if readings is not None:
             readings.append((-1, reading_of(metrics)))

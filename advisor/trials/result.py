@@ -29,6 +29,7 @@ class TrialMetrics:
     steal_fraction: Optional[float] = None
     idle_cores: Optional[float] = None  # idle capacity on the usable CPUs during the timed steps
     window_instances_per_s: Optional[float] = None  # the timed window's own rate, before scaling to an epoch
+    baseline_instances_per_s: Optional[float] = None  # the baseline measured beside it (paired search trials)
 
 
 @dataclass(frozen=True)

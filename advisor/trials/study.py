@@ -21,7 +21,7 @@ from probes.load import LoadMeter, LoadReading
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
 from .load import LoadPlan, flagged, load_report, plan_load
-from .measure import Pruned, StudyOptions, measure, reading_of
+from .measure import Pruned, StudyOptions, interleaved, measure, metrics_of, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
 from .remeasure import ROUND_COST, bf16_parity, remeasure
@@ -62,6 +62,20 @@ def _record_from_trial(t: optuna.trial.FrozenTrial) -> TrialRecord:
         state = "running"  # another process on the same storage is measuring it
     return TrialRecord(t.number, Setting.from_params(t.params), state, t.value, metrics, attrs.get("reason"),
                        attrs.get("worker"), attrs.get("seconds", 0.0), bool(attrs.get("contended")))
+
+
+def _beside_baseline(pool: WorkerPool, setting: Setting, options: StudyOptions, number: int,
+                     sizes: Dict[Setting, int], meter: LoadMeter, plan: LoadPlan) -> Tuple[TrialMetrics, int]:
+    """The candidate in pieces interleaved with the baseline's (a1 b1 a2 b2): its metrics, with the
+    baseline's rate beside it, so the drift of a shared machine cancels out of their ratio."""
+    windows, failures, _ = interleaved(pool, [BASELINE, setting], options, number, sizes, meter, plan,
+                                       options.search_pieces)
+    if setting in failures:
+        raise failures[setting]
+    metrics = metrics_of(windows[setting])
+    if BASELINE in windows:
+        metrics = replace(metrics, baseline_instances_per_s=metrics_of(windows[BASELINE]).instances_per_s)
+    return metrics, windows[setting].worker
 
 
 def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace, out_dir: Path, *,
@@ -139,6 +153,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                           phase, best[0].label() if best else None, best[1] if best else None, last))
 
     trial_seconds: List[float] = []
+    pair_sizes: Dict[Setting, int] = {}  # timed steps per piece in paired trials, per setting
     state = {"duplicates": 0, "measuring_s": 0.0, "best": max(measured.values(), default=0.0), "since_best": 0}
     specs = whatif_specs(experiment.facts)[: options.max_whatifs] if options.whatifs else []
 
@@ -166,13 +181,18 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             trial.report(value, step)
             return trial.should_prune()
 
-        try:
+        def once() -> Tuple[TrialMetrics, int]:
+            if options.paired_search and BASELINE in measured and setting != BASELINE:
+                return _beside_baseline(pool, setting, options, trial.number, pair_sizes, meter, plan)
             comparable = any(s.speed_only == setting.speed_only for s in measured)
-            metrics, worker_no = measure(pool, setting, options, report if comparable else None, meter)
+            return measure(pool, setting, options, report if comparable else None, meter)
+
+        try:
+            metrics, worker_no = once()
             if flagged(plan, reading_of(metrics)) and time.perf_counter() - started < 0.6 * options.budget_s:
                 # The load moved while measuring: measure once more, the load may have been brief.
                 first = metrics
-                metrics, worker_no = measure(pool, setting, options, None, meter)
+                metrics, worker_no = once()
                 trial.set_user_attr("first_measure", json.dumps(to_jsonable(first)))
         except Pruned as pruned:
             trial.set_user_attr("metrics", json.dumps(to_jsonable(pruned.metrics)))
@@ -192,15 +212,19 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             state["measuring_s"] += seconds
         trial.set_user_attr("metrics", json.dumps(to_jsonable(metrics)))
         trial.set_user_attr("worker", worker_no)
-        trial_seconds.append(seconds)
+        # Per setting measured: a paired trial measured two (time estimates are per setting).
+        trial_seconds.append(seconds / 2 if metrics.baseline_instances_per_s else seconds)
         readings.append((trial.number, reading_of(metrics)))
+        value = metrics.instances_per_s
+        if metrics.baseline_instances_per_s:  # paired: the gain over the baseline beside it, in baseline units
+            value = metrics.instances_per_s / metrics.baseline_instances_per_s * measured[BASELINE]
         if flagged(plan, reading_of(metrics)):  # kept for the record, not as a candidate or a yardstick
             trial.set_user_attr("contended", True)
             flagged_trials.append(trial.number)
-            return metrics.instances_per_s
-        measured[setting] = metrics.instances_per_s
+            return value
+        measured[setting] = value
         attempted[setting] = "complete"
-        return metrics.instances_per_s
+        return value
 
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
         if frozen.user_attrs.get("reused_from") is None:
