@@ -94,6 +94,11 @@ def render_markdown(report) -> str:
             out.append(_row(t.number, t.setting.label(), t.state, f"{t.value:.1f}" if t.value else "", step,
                             f"{mt.padding_fraction:.0%}" if mt else "", load,
                             bytes_h(mt.peak_rss_bytes) if mt else "", note))
+        if any(t.metrics and t.metrics.baseline_instances_per_s for t in study.trials):
+            out += ["", "Search trials after the first ran in pieces interleaved with the baseline's; their "
+                        "instances/s is their gain over the baseline measured beside them, times the first "
+                        "trial's rate (the machine's drift cancels out of the ratio). Every rate is scaled "
+                        "from the timed window to a whole epoch of the sample."]
         out += ["", "Re-measured interleaved (instances/s per round):", ""]
         for r in study.remeasured:
             out.append(f"- {r.setting.label()}: median {r.spread.median:.1f} (IQR {r.spread.p25:.1f}-{r.spread.p75:.1f}); "

@@ -118,8 +118,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     # Room for every process-level combination the search visits (up to 5: a start costs seconds,
     # and a searched space alternates between them), and for the baseline and every leader at once.
     process_keys = 1
-    for name in Setting.PROCESS_LEVEL:
-        process_keys *= len(space.choices.get(name, ())) or 1
+    for level in Setting.PROCESS_LEVEL:
+        process_keys *= len(space.choices.get(level, ())) or 1
     pool = WorkerPool(job, log_dir, memory_limit=memory_limit,
                       max_alive=max(3, options.top_k + 1, min(5, process_keys)),
                       allocator_paths={a.name: a.path for a in machine.runtime.allocators})

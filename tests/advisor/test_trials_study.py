@@ -8,7 +8,7 @@ import optuna
 import pytest
 
 from advisor.config import load_experiment
-from advisor.trials import BASELINE, DEFAULT, StudyOptions, build_space, run_study
+from advisor.trials import BASELINE, DEFAULT, StudyOptions, build_space, run_study, study_name
 from probes import probe_machine, to_jsonable
 
 from ..conftest import EXAMPLES
@@ -92,5 +92,6 @@ def test_the_search_stops_once_it_stops_finding_faster_settings(tiny_data, in_re
     result = run_study(experiment, machine, space, tmp_path, options=options)
     fresh = [t for t in result.trials if t.state != "reused"]
     assert 3 <= len(fresh) < space.size()
+    assert result.study_name == study_name(experiment, machine, space)  # the storage's name for it
     assert any(n.startswith("the search stopped after") for n in result.notes), result.notes
     assert result.best is not None  # the leaders were still re-measured
