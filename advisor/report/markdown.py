@@ -109,6 +109,8 @@ def render_markdown(report) -> str:
             p = study.bf16_parity
             out.append(f"- bf16 loss parity over {p.steps} steps: max relative difference {p.max_rel_diff:.2%} "
                        f"(tolerance {p.tolerance:.0%}): {'ok' if p.ok else 'failed'}")
+        if not study.partial:  # a partial report leads with its notes already
+            out += [f"- note: {n}" for n in study.notes]
         if study.importances:
             out.append("- parameter importances: " + ", ".join(f"{k} {v:.2f}" for k, v in study.importances.items()))
         out += ["", "Search space: " + "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in study.space.choices.items())]

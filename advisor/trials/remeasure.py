@@ -45,10 +45,13 @@ def bf16_parity(pool: WorkerPool, setting: Setting, options: StudyOptions, steps
 
 def _round(pool: WorkerPool, settings: List[Setting], options: StudyOptions, number: int,
            sizes: Dict[Setting, int], meter: Optional[LoadMeter], plan: Optional[LoadPlan],
-           readings: Optional[List[Tuple[int, Optional[LoadReading]]]]) -> Tuple[Dict[Setting, float], bool]:
+           readings: Optional[List[Tuple[int, Optional[LoadReading]]]],
+           failed: Optional[Dict[Setting, str]] = None) -> Tuple[Dict[Setting, float], bool]:
     """One interleaved round: instances/s per setting (0 where it failed), and whether the load held still."""
     windows, failures, calm = interleaved(pool, settings, options, number, sizes, meter, plan,
                                           options.remeasure_chunks)
+    if failed is not None:
+        failed.update({s: f.reason for s, f in failures.items()})
     values: Dict[Setting, float] = {}
     for setting in settings:
         if setting in failures or setting not in windows:
@@ -81,17 +84,19 @@ def _choose(leaders: List[Setting], rounds: Dict[Setting, List[float]], comparis
 def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOptions, emit: Callable,
               deadline: float, space: SearchSpace, meter: Optional[LoadMeter] = None,
               plan: Optional[LoadPlan] = None, readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None,
-              typical_s: float = 0.0):
+              typical_s: float = 0.0, failed: Optional[Dict[Setting, str]] = None):
     """Baseline, leaders and measured behaviour variants in interleaved rounds; the decision.
 
     Leaders are speed-only settings (what the advisor applies): the fastest trial, the setting the
-    main effects of all trials predict best (:mod:`.effects`), then the next fastest trials. Behaviour-changing values in the
-    space (bf16 where it is native, max-tokens batches) are measured on top of the best leader and
-    reported as separate gains. At least three rounds (fewer cannot tell noise from a gain), more while the
-    budget allows. A round in which the outside load moved markedly is dropped (its pairs are not
+    main effects of all trials predict best (:mod:`.effects`), then the next fastest trials.
+    Behaviour-changing values in the space (bf16 where it is native, max-tokens batches) are
+    measured on top of the best leader and reported as separate gains (they take part in the first three rounds only: the decision gets
+    the rest). At least three rounds (fewer cannot tell noise from a gain), more while the budget
+    allows. A round in which the outside load moved markedly is dropped (its pairs are not
     comparable) and another is run in its place while the budget allows.
 
-    Returns (remeasured, comparisons, best, behaviour gains, (dropped rounds, too few calm)).
+    Returns (remeasured, comparisons, best, behaviour gains, (dropped rounds, too few calm)); the
+    reason a setting failed, where one did, goes into ``failed``.
     """
     if BASELINE not in measured:
         return [], {}, None, {}, (0, False)
@@ -119,27 +124,41 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     all_rounds: List[Dict[Setting, float]] = []
     steady: List[bool] = []  # per round: no measurement in it under a markedly different load
     sizes: Dict[Setting, int] = {}  # timed steps per piece, fixed by the first piece of each setting
-    round_s = 0.0
+    per_setting_s = 0.0
+    extras = set(variants.values())  # suggestions only: three rounds, then the decision gets the time
     for number in range(options.remeasure_rounds + 3):  # up to 3 extra rounds replace dropped ones
         if sum(steady) >= options.remeasure_rounds or (number >= options.remeasure_rounds and not meter):
             break
-        if number >= 3 and time.perf_counter() + round_s > deadline:
+        current = settings if number < 3 else [s for s in settings if s not in extras]
+        if number >= 3 and time.perf_counter() + per_setting_s * len(current) > deadline:
             break
         t0 = time.perf_counter()
-        values, calm = _round(pool, settings, options, number, sizes, meter, plan, readings)
+        values, calm = _round(pool, current, options, number, sizes, meter, plan, readings, failed)
         all_rounds.append(values)
         steady.append(calm)
-        round_s = time.perf_counter() - t0
+        per_setting_s = (time.perf_counter() - t0) / len(current)
         emit("remeasure", None)
     kept = [r for r, ok in zip(all_rounds, steady) if ok]
     dropped = (steady.count(False), len(kept) < 3 and not all(steady))
     if len(kept) < 3:  # too few calm rounds to decide on: use them all, the report says the load moved
         kept = all_rounds
-    rounds: Dict[Setting, List[float]] = {s: [r[s] for r in kept] for s in settings}
-    remeasured = [Remeasure(s, tuple(v), spread(v)) for s, v in rounds.items() if v]
+
+    def paired(reference: Setting, candidate: Setting) -> Comparison:
+        both = [r for r in kept if reference in r and candidate in r]
+        return compare([r[reference] for r in both], [r[candidate] for r in both])
+
+    rounds: Dict[Setting, List[float]] = {s: [r[s] for r in kept if s in r] for s in settings}
+    # A setting that failed in every round (bf16 where the model has an op without it) has no speed
+    # to compare: it is left out here, not called "slower"; its failure is in the worker log.
+    working = [s for s in settings if any(rounds[s])]
+    remeasured = [Remeasure(s, tuple(rounds[s]), spread(rounds[s])) for s in working]
+    if BASELINE not in working:
+        return remeasured, {}, BestSetting(BASELINE, 0.0, 1.0, 1.0, 1.0, False,
+                                           "the config as it is failed when measured again: nothing to compare "
+                                           "with"), {}, dropped
     base = rounds[BASELINE]
-    comparisons = {s.label(): compare(base, rounds[s]) for s in settings if s != BASELINE}
-    best = _choose(leaders, rounds, comparisons, base)
+    comparisons = {s.label(): paired(BASELINE, s) for s in working if s != BASELINE}
+    best = _choose([s for s in leaders if s in working], rounds, comparisons, base)
     # A behaviour value's own effect: the anchor with it against the anchor without it.
-    gains = {key: compare(rounds[anchor], rounds[v]) for key, v in variants.items()}
+    gains = {key: paired(anchor, v) for key, v in variants.items() if v in working and anchor in working}
     return remeasured, comparisons, best, gains, dropped

@@ -154,6 +154,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
 
     trial_seconds: List[float] = []
     pair_sizes: Dict[Setting, int] = {}  # timed steps per piece in paired trials, per setting
+    failed_again: Dict[Setting, str] = {}  # settings that failed in the re-measure, with the reason
     state = {"duplicates": 0, "measuring_s": 0.0, "best": max(measured.values(), default=0.0), "since_best": 0}
     specs = whatif_specs(experiment.facts)[: options.max_whatifs] if options.whatifs else []
 
@@ -237,9 +238,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         elapsed = time.perf_counter() - started
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         start_cost = pool.start_seconds / pool.started if pool.started else 0.0
-        # Keep time for interleaved re-measuring (3 rounds at least) of the baseline, the leaders and
-        # the behaviour variants over the best leader.
-        reserve = (options.top_k + 1 + variants) * 3 * ROUND_COST * typical
+        # Keep time for interleaved re-measuring: every round of the baseline and the leaders, three
+        # of the behaviour variants over the best leader.
+        reserve = ((options.top_k + 1) * options.remeasure_rounds + variants * 3) * ROUND_COST * typical
         reserve += len(specs) * (start_cost + 6 * typical * 0.7)
         reserve = min(0.6 * options.budget_s, reserve)
         if options.patience and state["since_best"] >= options.patience:
@@ -260,7 +261,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         deadline = started + options.budget_s
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         remeasured, comparisons, best, gains, dropped = remeasure(pool, measured, options, emit, deadline, space,
-                                                                  meter, plan, readings, typical)
+                                                                  meter, plan, readings, typical, failed_again)
         state["dropped_rounds"] = dropped
         parity = None
         if best is not None and "precision=bf16" in gains:
@@ -299,6 +300,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     if interrupted:
         kept = sum(1 for r in records if r.state in ("complete", "pruned", "failed"))
         notes.append(f"interrupted: {kept} trials are kept in {storage_url}; the same command resumes from them")
+    kept_again = {r.setting for r in remeasured}
+    for setting, reason in failed_again.items():
+        if setting not in kept_again:
+            notes.append(f"{setting.label()} failed when measured in the re-measure, so it has no verdict: {reason}")
     if state.get("converged"):
         notes.append(f"the search stopped after {state['converged']} settings: none of the last {options.patience} "
                      f"measured beat the best so far by more than {MIN_GAIN:.0%}")

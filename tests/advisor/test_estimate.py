@@ -104,3 +104,31 @@ def test_the_pooled_main_effects_see_past_a_lucky_trial():
     best = predicted_best(measured, space)
     assert best.batch_layout == "bucket" and best.num_workers == "config"
     assert predicted_best(dict(list(measured.items())[:3]), space) is None  # too few trials to pool
+
+
+def test_a_variant_that_fails_every_round_is_left_out_not_called_slower(monkeypatch):
+    import advisor.trials.remeasure as rm
+    from advisor.trials.measure import StudyOptions
+    from advisor.trials.setting import SearchSpace
+
+    bucket = replace(BASELINE, batch_layout="bucket")
+    bf16 = replace(bucket, precision="bf16")
+    speeds = {BASELINE: 100.0, bucket: 120.0, bf16: 0.0}  # bf16 fails (0: no speed) in every round
+
+    def fake_round(pool, settings, options, number, sizes, meter, plan, readings, failed):
+        wobble = 1 + 0.01 * (number % 3)
+        return {s: speeds[s] * wobble for s in settings}, True
+
+    monkeypatch.setattr(rm, "_round", fake_round)
+
+    class Pool:
+        max_alive = 3
+
+    space = SearchSpace({"batch_layout": ("config", "bucket"), "precision": ("fp32", "bf16")})
+    remeasured, comparisons, best, gains, _ = rm.remeasure(
+        Pool(), {BASELINE: 100.0, bucket: 118.0}, StudyOptions(remeasure_rounds=5), lambda *a: None,
+        deadline=float("inf"), space=space)
+    assert best.setting == bucket and best.significant
+    assert "precision=bf16" not in gains and bf16.label() not in comparisons
+    assert {r.setting for r in remeasured} == {BASELINE, bucket}
+    assert len(next(r for r in remeasured if r.setting == bucket).instances_per_s) == 5
