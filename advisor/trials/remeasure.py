@@ -129,7 +129,9 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     for number in range(options.remeasure_rounds + 3):  # up to 3 extra rounds replace dropped ones
         if sum(steady) >= options.remeasure_rounds or (number >= options.remeasure_rounds and not meter):
             break
-        current = settings if number < 3 else [s for s in settings if s not in extras]
+        # The variants stay until they have three calm rounds (a dropped round is replaced for them too).
+        with_extras = sum(ok for ok, r in zip(steady, all_rounds) if extras and extras <= set(r))
+        current = settings if with_extras < 3 else [s for s in settings if s not in extras]
         if number >= 3 and time.perf_counter() + per_setting_s * len(current) > deadline:
             break
         t0 = time.perf_counter()

@@ -117,7 +117,10 @@ def test_a_variant_that_fails_every_round_is_left_out_not_called_slower(monkeypa
 
     def fake_round(pool, settings, options, number, sizes, meter, plan, readings, failed):
         wobble = 1 + 0.01 * (number % 3)
-        return {s: speeds[s] * wobble for s in settings}, True
+        return {s: speeds[s] * wobble for s in settings}, number != 1  # round 1: the load moved
+
+    class Meter:  # a load meter is what makes unsteady rounds be replaced
+        pass
 
     monkeypatch.setattr(rm, "_round", fake_round)
 
@@ -127,8 +130,32 @@ def test_a_variant_that_fails_every_round_is_left_out_not_called_slower(monkeypa
     space = SearchSpace({"batch_layout": ("config", "bucket"), "precision": ("fp32", "bf16")})
     remeasured, comparisons, best, gains, _ = rm.remeasure(
         Pool(), {BASELINE: 100.0, bucket: 118.0}, StudyOptions(remeasure_rounds=5), lambda *a: None,
-        deadline=float("inf"), space=space)
+        deadline=float("inf"), space=space, meter=Meter())
     assert best.setting == bucket and best.significant
     assert "precision=bf16" not in gains and bf16.label() not in comparisons
     assert {r.setting for r in remeasured} == {BASELINE, bucket}
     assert len(next(r for r in remeasured if r.setting == bucket).instances_per_s) == 5
+
+
+def test_behaviour_variants_get_three_calm_rounds_even_when_one_is_dropped(monkeypatch):
+    import advisor.trials.remeasure as rm
+    from advisor.trials.measure import StudyOptions
+    from advisor.trials.setting import SearchSpace
+
+    bucket = replace(BASELINE, batch_layout="bucket")
+    seen = []
+
+    def fake_round(pool, settings, options, number, sizes, meter, plan, readings, failed):
+        seen.append(len(settings))
+        return {s: (130.0 if s.precision == "bf16" else 120.0 if s == bucket else 100.0) for s in settings}, number != 0
+
+    monkeypatch.setattr(rm, "_round", fake_round)
+
+    class Pool:
+        max_alive = 3
+
+    space = SearchSpace({"batch_layout": ("config", "bucket"), "precision": ("fp32", "bf16")})
+    remeasured, _, _, gains, _ = rm.remeasure(Pool(), {BASELINE: 100.0, bucket: 118.0}, StudyOptions(remeasure_rounds=5),
+                                              lambda *a: None, deadline=float("inf"), space=space, meter=object())
+    assert seen[:4] == [3, 3, 3, 3] and seen[4:] == [2, 2]  # round 0 dropped: the variant runs once more
+    assert all(len(r.instances_per_s) >= 3 for r in remeasured) and gains["precision=bf16"].rounds == 3
