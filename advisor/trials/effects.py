@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import Dict, List, Optional, Tuple
 
+import numpy  # Optuna's own dependency
+
 from .setting import Choice, SearchSpace, Setting
 
 __all__ = ["predicted_best"]
@@ -23,20 +25,6 @@ MIN_TRIALS = 6
 def _features(space: SearchSpace) -> List[Tuple[str, Choice]]:
     """One indicator per non-first value of every dimension that varies (the first is the baseline's)."""
     return [(name, value) for name, values in space.choices.items() if len(values) > 1 for value in values[1:]]
-
-
-def _solve(a: List[List[float]], b: List[float]) -> List[float]:
-    """Gaussian elimination with partial pivoting (the system is small and, with the ridge, regular)."""
-    n = len(b)
-    m = [row[:] + [b[i]] for i, row in enumerate(a)]
-    for col in range(n):
-        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
-        m[col], m[pivot] = m[pivot], m[col]
-        for r in range(n):
-            if r != col and m[col][col]:
-                f = m[r][col] / m[col][col]
-                m[r] = [x - f * y for x, y in zip(m[r], m[col])]
-    return [m[i][n] / m[i][i] if m[i][i] else 0.0 for i in range(n)]
 
 
 def predicted_best(measured: Dict[Setting, float], space: SearchSpace) -> Optional[Setting]:
@@ -55,7 +43,7 @@ def predicted_best(measured: Dict[Setting, float], space: SearchSpace) -> Option
     xs = [[r[j] - centres[j] for j in range(p)] for r in rows]
     gram = [[sum(x[i] * x[j] for x in xs) + (RIDGE if i == j else 0.0) for j in range(p)] for i in range(p)]
     rhs = [sum(x[i] * y for x, y in zip(xs, ys)) for i in range(p)]
-    effect = dict(zip(features, _solve(gram, rhs)))
+    effect = dict(zip(features, (float(x) for x in numpy.linalg.solve(gram, rhs))))  # regular: ridge
     candidates = [s for s in space.grid() if space.fits(s)]
     if not candidates:
         return None

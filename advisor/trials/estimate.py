@@ -9,6 +9,7 @@ hardly vary, a negative slope or intercept), time proportional to padded positio
 """
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -17,28 +18,15 @@ __all__ = ["EpochProfile", "epoch_rate"]
 
 @dataclass(frozen=True)
 class EpochProfile:
-    """Instances, padded positions and real tokens of every batch in one epoch of the sample."""
+    """Totals over one epoch of the sample: what scaling a window to the epoch needs."""
 
-    instances: Sequence[int]
-    positions: Sequence[int]
-    tokens: Sequence[int] = ()
-
-    @property
-    def batches(self) -> int:
-        return len(self.instances)
+    batches: int
+    instances: int
+    positions: int  # padded positions
+    tokens: int = 0  # real tokens
 
 
 _MIN_SPREAD = 0.05  # relative spread of window positions below which a slope is not fitted
-
-
-def _fit(x: Sequence[float], y: Sequence[float]):
-    n = len(x)
-    mx, my = sum(x) / n, sum(y) / n
-    sxx = sum((a - mx) ** 2 for a in x)
-    if sxx <= 0:
-        return None
-    slope = sum((a - mx) * (b - my) for a, b in zip(x, y)) / sxx
-    return my - slope * mx, slope
 
 
 def epoch_rate(seconds: Sequence[float], positions: Sequence[int], instances: Sequence[int],
@@ -48,16 +36,14 @@ def epoch_rate(seconds: Sequence[float], positions: Sequence[int], instances: Se
     Without a profile (or without positions to go by), the window's own instances/s.
     """
     window = sum(instances) / sum(seconds)
-    if profile is None or not profile.batches or not sum(profile.positions) or not sum(positions):
+    if profile is None or not profile.batches or not profile.positions or not sum(positions):
         return window
-    epoch_instances = sum(profile.instances)
     n = len(seconds)
     mean_pos = sum(positions) / n
     spread = (max(positions) - min(positions)) / mean_pos if mean_pos else 0.0
-    fit = _fit(positions, seconds) if n >= 4 and spread >= _MIN_SPREAD else None
-    if fit is not None and fit[0] >= 0 and fit[1] >= 0:
-        intercept, slope = fit
-        epoch_s = intercept * profile.batches + slope * sum(profile.positions)
+    fit = statistics.linear_regression(positions, seconds) if n >= 4 and spread >= _MIN_SPREAD else None
+    if fit is not None and fit.intercept >= 0 and fit.slope >= 0:
+        epoch_s = fit.intercept * profile.batches + fit.slope * profile.positions
     else:
-        epoch_s = sum(seconds) / sum(positions) * sum(profile.positions)
-    return epoch_instances / epoch_s if epoch_s > 0 else window
+        epoch_s = sum(seconds) / sum(positions) * profile.positions
+    return profile.instances / epoch_s if epoch_s > 0 else window

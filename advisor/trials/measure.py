@@ -60,7 +60,6 @@ class Window:
     threads: int
     reading: Optional[LoadReading]
     worker: int
-    per_step_s: float  # from the warm-up: sizes the windows of this setting
 
     def merged(self, other: "Window") -> "Window":
         """This window's steps followed by another's (pieces of one interleaved round)."""
@@ -70,8 +69,7 @@ class Window:
         if readings:  # the busier piece stands for the round: a round is only as calm as its worst piece
             reading = max(readings, key=lambda r: r.outside_cores)
         return Window(steps, other.profile or self.profile, self.warmup_steps + other.warmup_steps,
-                      max(self.peak_rss_bytes, other.peak_rss_bytes), self.threads, reading, other.worker,
-                      self.per_step_s)
+                      max(self.peak_rss_bytes, other.peak_rss_bytes), self.threads, reading, other.worker)
 
 
 class Pruned(Exception):
@@ -87,9 +85,9 @@ def metrics_of(window: Window) -> TrialMetrics:
     positions = sum(collected["positions"])
     tokens = sum(collected["tokens"])
     rate = epoch_rate(seconds, collected["positions"], collected["instances"], profile)
-    if profile is not None and profile.tokens and sum(profile.positions):  # the epoch's, not the window's
-        per_instance = sum(profile.tokens) / sum(profile.instances)
-        padding = 1 - sum(profile.tokens) / sum(profile.positions)
+    if profile is not None and profile.tokens and profile.positions:  # the epoch's, not the window's
+        per_instance = profile.tokens / profile.instances
+        padding = 1 - profile.tokens / profile.positions
     else:
         per_instance = tokens / max(1, sum(collected["instances"]))
         padding = 1 - tokens / positions if positions else 0.0
@@ -133,7 +131,7 @@ def measure_window(pool: WorkerPool, setting: Setting, options: StudyOptions, *,
                                left())
         warm = begin["warmup"]["seconds"]
         epoch = begin.get("epoch")
-        profile = EpochProfile(epoch["instances"], epoch["positions"], epoch["tokens"]) if epoch else None
+        profile = EpochProfile(**epoch) if epoch else None
         per_step = statistics.median(warm[1:] or warm) if warm else 0.0
         target = options.target_trial_s if target_s is None else target_s
         n_total = steps or int(min(options.max_steps,
@@ -151,15 +149,14 @@ def measure_window(pool: WorkerPool, setting: Setting, options: StudyOptions, *,
                 if report(len(collected["seconds"]), rate):
                     end = worker.request({"op": "end"}, left())
                     raise Pruned(metrics_of(Window(collected, profile, len(warm), end["peak_rss_bytes"],
-                                                   begin["threads"], None, worker.number, per_step)))
+                                                   begin["threads"], None, worker.number)))
         reading = meter.stop() if meter is not None else None
         end = worker.request({"op": "end"}, left())
     except TrialFailure as failure:
         if failure.worker_lost:
             pool.discard(setting)
         raise
-    return Window(collected, profile, len(warm), end["peak_rss_bytes"], begin["threads"], reading, worker.number,
-                  per_step)
+    return Window(collected, profile, len(warm), end["peak_rss_bytes"], begin["threads"], reading, worker.number)
 
 
 def measure(pool: WorkerPool, setting: Setting, options: StudyOptions,

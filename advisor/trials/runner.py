@@ -72,9 +72,9 @@ class TrialRunner:
         self.batch_size = loader.batch_size or (spec.get("batch_sampler") or {}).get("batch_size") or 32
         self.config_mem = loader.max_instances_in_memory
         self._batches: Optional[Iterator[Any]] = None
-        # layout -> (batches, their collation seconds, the epoch profile sent with every trial)
-        self._epochs: Dict[str, Tuple[List[Any], List[float], Dict[str, List[int]]]] = {}
-        self._collate: Dict[int, float] = {}  # id(batch) -> its collation seconds, for replayed batches
+        # layout -> (batches, id(batch) -> its collation seconds, the epoch totals sent with every trial)
+        self._epochs: Dict[str, Tuple[List[Any], Dict[int, float], Dict[str, int]]] = {}
+        self._collate: Dict[int, float] = {}  # the replayed epoch's collation seconds, while it is replayed
         self.bf16 = False
 
     # -- one trial -------------------------------------------------------
@@ -111,7 +111,7 @@ class TrialRunner:
         spec = self.built.experiment.params.get("data_loader") or {}
         return int(spec.get("num_workers") or 0)
 
-    def _epoch(self, layout: str, overrides: Dict[str, Any]) -> Tuple[List[Any], List[float], Dict[str, List[int]]]:
+    def _epoch(self, layout: str, overrides: Dict[str, Any]) -> Tuple[List[Any], Dict[int, float], Dict[str, int]]:
         """One epoch of the sample in this layout, collated once, in spread order, with collation times."""
         if layout not in self._epochs:
             random.seed(0)
@@ -129,13 +129,14 @@ class TrialRunner:
                 raise RuntimeError("the data loader produced no batches from the sample")
             counts = [self._count(b) for b in batches]
             order = spread_order([c[2] or c[0] for c in counts])
-            profile = {"instances": [c[0] for c in counts], "tokens": [c[1] for c in counts],
-                       "positions": [c[2] for c in counts]}
-            self._epochs[layout] = ([batches[i] for i in order], [seconds[i] for i in order], profile)
+            profile = {"batches": len(batches), "instances": sum(c[0] for c in counts),
+                       "tokens": sum(c[1] for c in counts), "positions": sum(c[2] for c in counts)}
+            self._epochs[layout] = ([batches[i] for i in order], {id(b): t for b, t in zip(batches, seconds)},
+                                    profile)
         return self._epochs[layout]
 
-    def _replay(self, batches: List[Any], collate: List[float], offset: int) -> Iterator[Any]:
-        self._collate = {id(b): s for b, s in zip(batches, collate)}
+    def _replay(self, batches: List[Any], collate: Dict[int, float], offset: int) -> Iterator[Any]:
+        self._collate = collate
         start = offset % len(batches)
         yield from batches[start:]
         while True:

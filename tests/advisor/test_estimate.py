@@ -14,7 +14,8 @@ from advisor.trials.stats import compare
 
 # An epoch of bucketed batches: 32 instances each, lengths from 5 to 80 tokens.
 LENGTHS = [5 + 75 * i // 39 for i in range(40)]
-EPOCH = EpochProfile(instances=[32] * 40, positions=[32 * n for n in LENGTHS], tokens=[30 * n for n in LENGTHS])
+BATCH_POSITIONS = [32 * n for n in LENGTHS]
+EPOCH = EpochProfile(batches=40, instances=32 * 40, positions=sum(BATCH_POSITIONS), tokens=30 * sum(LENGTHS))
 
 
 def _step_s(positions: int) -> float:
@@ -22,11 +23,11 @@ def _step_s(positions: int) -> float:
 
 
 def _true_rate() -> float:
-    return sum(EPOCH.instances) / sum(_step_s(p) for p in EPOCH.positions)
+    return EPOCH.instances / sum(_step_s(p) for p in BATCH_POSITIONS)
 
 
 def test_a_window_of_short_batches_is_scaled_to_the_whole_epoch():
-    window = EPOCH.positions[:8]  # the eight shortest batches
+    window = BATCH_POSITIONS[:8]  # the eight shortest batches
     seconds = [_step_s(p) for p in window]
     raw = 32 * 8 / sum(seconds)
     assert raw > 1.8 * _true_rate()  # the window alone overstates the epoch's throughput
@@ -37,7 +38,7 @@ def test_noisy_windows_estimate_the_epoch_without_bias():
     rng = random.Random(1)
     errors = []
     for _ in range(200):
-        window = rng.sample(EPOCH.positions, 10)
+        window = rng.sample(BATCH_POSITIONS, 10)
         seconds = [_step_s(p) * rng.uniform(0.9, 1.1) for p in window]
         errors.append(epoch_rate(seconds, window, [32] * 10, EPOCH) / _true_rate() - 1)
     assert abs(sum(errors) / len(errors)) < 0.02
@@ -45,9 +46,9 @@ def test_noisy_windows_estimate_the_epoch_without_bias():
 
 
 def test_without_a_usable_fit_time_is_taken_as_proportional_to_positions():
-    window = [EPOCH.positions[0]] * 4  # no spread of lengths: no slope can be fitted
+    window = [BATCH_POSITIONS[0]] * 4  # no spread of lengths: no slope can be fitted
     seconds = [0.02] * 4
-    expected = sum(EPOCH.instances) / (0.02 / EPOCH.positions[0] * sum(EPOCH.positions))
+    expected = EPOCH.instances / (0.02 / BATCH_POSITIONS[0] * EPOCH.positions)
     assert epoch_rate(seconds, window, [32] * 4, EPOCH) == pytest.approx(expected)
 
 
