@@ -6,7 +6,8 @@ torch's run_cpu applies them (OMP threads = physical cores, jemalloc/tcmalloc pr
 KMP settings); (c) the advisor's config.cpu.jsonnet with its env.sh. Each run trains a fixed number
 of batches without validation; throughput is the steady-state rate the cpu_preflight callback logs
 every 10 batches, first window (loading, warm-up) excluded: the rate of every epoch after the first.
-Runs are interleaved (a b c a b c ...).
+Runs are interleaved, the order rotated each repeat (a b c, b c a, c a b, ...): on a machine
+whose speed drifts within minutes, a fixed order would always time one of them last.
 
     .venv/bin/python benchmarks/speedup.py [--batches 60] [--repeats 3] [--budget 120] [EXAMPLE ...]
 """
@@ -108,8 +109,10 @@ def main() -> None:
                     "b": (config, {**cpu_fix, **fixed}, launcher_env, []),
                     "c": (str(advised / "config.cpu.jsonnet"), fixed, advised_env, prefix)}
             rates: Dict[str, List[float]] = {k: [] for k in runs}
-            for _ in range(args.repeats):
-                for key, (cfg, overrides, env, pre) in runs.items():
+            keys = list(runs)
+            for repeat in range(args.repeats):
+                for key in keys[repeat % 3:] + keys[: repeat % 3]:  # a Latin square over the positions
+                    cfg, overrides, env, pre = runs[key]
                     rates[key].append(_train(cfg, overrides, env, pre, Path(tmp) / f"run-{key}"))
         med = {k: median(v) for k, v in rates.items()}
         ca, cb = compare(rates["a"], rates["c"]), compare(rates["b"], rates["c"])
@@ -123,7 +126,7 @@ def main() -> None:
     lines += table(["example", "(a) as-is inst/s (min-max)", "(b) launcher", "(c) advisor", "c vs a", "c vs b",
                     "c never slower beyond noise", "advisor's measured verdict", "applied findings",
                     "applied setting"], rows)
-    lines += ["", f"{args.repeats} interleaved repeats of {args.batches} training batches each (no validation); "
+    lines += ["", f"{args.repeats} interleaved repeats (order rotated each repeat) of {args.batches} training batches each (no validation); "
                   "steady-state instances/s (median of 10-batch windows after the first); ratios are medians of "
                   "paired repeats. Only speed-only findings are applied in (c); behaviour-changing ones (bf16, "
                   "vocabulary, model size) stay suggestions, as `advisor analyze` writes them by default."]

@@ -18,10 +18,10 @@ from .estimate import EpochProfile, epoch_rate
 from .load import LoadPlan, flagged
 from .pool import TrialFailure, WorkerPool
 from .result import TrialMetrics
-from .setting import Setting
+from .setting import BASELINE, Setting
 from .stats import spread
 
-__all__ = ["StudyOptions", "Window", "Pruned", "interleaved", "measure", "measure_window", "metrics_of", "reading_of"]
+__all__ = ["StudyOptions", "Window", "Pruned", "beside_baseline", "interleaved", "measure", "measure_window", "metrics_of", "reading_of"]
 
 COUNTS = ("seconds", "instances", "tokens", "positions", "loss")
 
@@ -201,3 +201,17 @@ def interleaved(pool: WorkerPool, settings: List[Setting], options: StudyOptions
             previous = windows.get(setting)
             windows[setting] = window if previous is None else previous.merged(window)
     return windows, failures, calm
+
+
+def beside_baseline(pool: WorkerPool, setting: Setting, options: StudyOptions, number: int,
+                     sizes: Dict[Setting, int], meter: Optional[LoadMeter], plan: Optional[LoadPlan]) -> Tuple[TrialMetrics, int]:
+    """The candidate in pieces interleaved with the baseline's (a1 b1 a2 b2): its metrics, with the
+    baseline's rate beside it, so the drift of a shared machine cancels out of their ratio."""
+    windows, failures, _ = interleaved(pool, [BASELINE, setting], options, number, sizes, meter, plan,
+                                       options.search_pieces)
+    if setting in failures:
+        raise failures[setting]
+    metrics = metrics_of(windows[setting])
+    if BASELINE in windows:
+        metrics = replace(metrics, baseline_instances_per_s=metrics_of(windows[BASELINE]).instances_per_s)
+    return metrics, windows[setting].worker

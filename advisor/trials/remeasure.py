@@ -81,6 +81,21 @@ def _choose(leaders: List[Setting], rounds: Dict[Setting, List[float]], comparis
                        f"no significant difference: the best candidate ({top.label()}) measured {c.verdict}")
 
 
+def _can_still_win(leader: Setting, calm_rounds: List[Dict[Setting, float]], most_rounds: int) -> bool:
+    """Whether ``leader`` could still be called significantly faster, were every round left a landslide.
+
+    The bootstrap bound only grows with any ratio, so the landslide is the best case: a leader
+    that fails it cannot be chosen, and skipping its rounds never changes the decision.
+    """
+    both = [r for r in calm_rounds if leader in r and r.get(BASELINE)]
+    left = most_rounds - len(both)
+    if left > 0 and len(both) < 3:
+        return True
+    ratios = [r[leader] / r[BASELINE] for r in both] + [1e9] * max(0, left)
+    best_case = compare([1.0] * len(ratios), ratios)
+    return best_case.significant and best_case.ratio > 1
+
+
 def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOptions, emit: Callable,
               deadline: float, space: SearchSpace, meter: Optional[LoadMeter] = None,
               plan: Optional[LoadPlan] = None, readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None,
@@ -90,10 +105,13 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     Leaders are speed-only settings (what the advisor applies): the fastest trial, the setting the
     main effects of all trials predict best (:mod:`.effects`), then the next fastest trials.
     Behaviour-changing values in the space (bf16 where it is native, max-tokens batches) are
-    measured on top of the best leader and reported as separate gains (they take part in the first three rounds only: the decision gets
-    the rest). At least three rounds (fewer cannot tell noise from a gain), more while the budget
-    allows. A round in which the outside load moved markedly is dropped (its pairs are not
-    comparable) and another is run in its place while the budget allows.
+    measured on top of the best leader and reported as separate gains (they take part in the first
+    three calm rounds only: the decision gets the rest). At least three rounds (fewer cannot tell
+    noise from a gain), up to ``remeasure_rounds`` while the budget allows; after three, a leader
+    that could not be called faster even if every round left were a landslide takes no more rounds,
+    and when none can, the rounds stop (the decision cannot change; the run ends sooner). A round in
+    which the outside load moved markedly is dropped (its pairs are not comparable) and another is
+    run in its place while the budget allows.
 
     Returns (remeasured, comparisons, best, behaviour gains, (dropped rounds, too few calm)); the
     reason a setting failed, where one did, goes into ``failed``.
@@ -130,8 +148,13 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
         if sum(steady) >= options.remeasure_rounds or (number >= options.remeasure_rounds and not meter):
             break
         # The variants stay until they have three calm rounds (a dropped round is replaced for them too).
-        with_extras = sum(ok for ok, r in zip(steady, all_rounds) if extras and extras <= set(r))
-        current = settings if with_extras < 3 else [s for s in settings if s not in extras]
+        extras_done = not extras or sum(ok for ok, r in zip(steady, all_rounds) if extras <= set(r)) >= 3
+        calm_rounds = [r for r, ok in zip(all_rounds, steady) if ok]
+        open_leaders = [s for s in leaders if _can_still_win(s, calm_rounds, options.remeasure_rounds)]
+        needed = {BASELINE, *open_leaders, *(() if extras_done else extras | {anchor})}
+        current = [s for s in settings if s in needed]
+        if not open_leaders and extras_done:
+            break  # no leader can clear the bar in the rounds left: the config's settings stay
         if number >= 3 and time.perf_counter() + per_setting_s * len(current) > deadline:
             break
         t0 = time.perf_counter()

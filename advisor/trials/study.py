@@ -21,7 +21,7 @@ from probes.load import LoadMeter, LoadReading
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
 from .load import LoadPlan, flagged, load_report, plan_load
-from .measure import Pruned, StudyOptions, interleaved, measure, metrics_of, reading_of
+from .measure import Pruned, StudyOptions, beside_baseline, measure, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
 from .remeasure import ROUND_COST, bf16_parity, remeasure
@@ -62,20 +62,6 @@ def _record_from_trial(t: optuna.trial.FrozenTrial) -> TrialRecord:
         state = "running"  # another process on the same storage is measuring it
     return TrialRecord(t.number, Setting.from_params(t.params), state, t.value, metrics, attrs.get("reason"),
                        attrs.get("worker"), attrs.get("seconds", 0.0), bool(attrs.get("contended")))
-
-
-def _beside_baseline(pool: WorkerPool, setting: Setting, options: StudyOptions, number: int,
-                     sizes: Dict[Setting, int], meter: LoadMeter, plan: LoadPlan) -> Tuple[TrialMetrics, int]:
-    """The candidate in pieces interleaved with the baseline's (a1 b1 a2 b2): its metrics, with the
-    baseline's rate beside it, so the drift of a shared machine cancels out of their ratio."""
-    windows, failures, _ = interleaved(pool, [BASELINE, setting], options, number, sizes, meter, plan,
-                                       options.search_pieces)
-    if setting in failures:
-        raise failures[setting]
-    metrics = metrics_of(windows[setting])
-    if BASELINE in windows:
-        metrics = replace(metrics, baseline_instances_per_s=metrics_of(windows[BASELINE]).instances_per_s)
-    return metrics, windows[setting].worker
 
 
 def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace, out_dir: Path, *,
@@ -184,7 +170,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
 
         def once() -> Tuple[TrialMetrics, int]:
             if options.paired_search and BASELINE in measured and setting != BASELINE:
-                return _beside_baseline(pool, setting, options, trial.number, pair_sizes, meter, plan)
+                return beside_baseline(pool, setting, options, trial.number, pair_sizes, meter, plan)
             comparable = any(s.speed_only == setting.speed_only for s in measured)
             return measure(pool, setting, options, report if comparable else None, meter)
 

@@ -17,7 +17,8 @@ class PredictedTime(Rule):
     ## What it does
     Multiplies the instances in the training file (exact or estimated from the sample) by the
     measured seconds per instance, as-is and with the best setting, and by `num_epochs`; adds
-    the reader's measured time per instance for each epoch that reads the file.
+    the reader's measured time per instance for each time the file is read (once, before the
+    first epoch, unless `max_instances_in_memory` makes every epoch read it).
 
     ## Why it matters
     A speed-up is easier to weigh in hours saved. Validation and checkpointing are not included:
@@ -51,9 +52,9 @@ class PredictedTime(Rule):
         best = study.best.instances_per_s if study.best is not None else base
         epochs = context.config.trainer.num_epochs
         as_is, advised = total / base, total / best
-        # The first epoch also reads and tokenizes the file; later ones reuse the loaded instances
-        # (unless max_instances_in_memory makes the loader read every epoch).
-        # Reading and first indexing (token -> id) of each instance, both measured on the sample.
+        # AllenNLP reads, tokenizes and indexes the whole file once, before the trainer starts; later
+        # epochs reuse the loaded instances (unless max_instances_in_memory makes the loader read
+        # every epoch). Reading and first indexing (token -> id) per instance are measured on the sample.
         per_instance = (model.sample.seconds + model.timings.loader_s) / model.sample.instances if model.sample.instances else 0.0
         reading = per_instance * total
         rereads = bool(context.config.data_loader.max_instances_in_memory)

@@ -160,3 +160,39 @@ def test_behaviour_variants_get_three_calm_rounds_even_when_one_is_dropped(monke
                                               lambda *a: None, deadline=float("inf"), space=space, meter=object())
     assert seen[:4] == [3, 3, 3, 3] and seen[4:] == [2, 2]  # round 0 dropped: the variant runs once more
     assert all(len(r.instances_per_s) >= 3 for r in remeasured) and gains["precision=bf16"].rounds == 3
+
+
+def test_leaders_that_can_no_longer_win_get_no_more_rounds(monkeypatch):
+    import advisor.trials.remeasure as rm
+    from advisor.trials.measure import StudyOptions
+    from advisor.trials.setting import SearchSpace
+
+    bucket = replace(BASELINE, batch_layout="bucket")
+    one_thread = replace(BASELINE, intra_op_threads="1")
+    seen = []
+
+    def fake_round(pool, settings, options, number, sizes, meter, plan, readings, failed):
+        seen.append(set(settings))
+        # bucket gains 20% every round; one thread loses once (round 1), so it can never clear the bar
+        speeds = {BASELINE: 100.0, bucket: 120.0, one_thread: 99.0 if number == 1 else 110.0}
+        return {s: speeds[s] for s in settings}, True
+
+    monkeypatch.setattr(rm, "_round", fake_round)
+
+    class Pool:
+        max_alive = 3
+
+    space = SearchSpace({"batch_layout": ("config", "bucket"), "intra_op_threads": ("default", "1")})
+    _, comparisons, best, _, _ = rm.remeasure(
+        Pool(), {BASELINE: 100.0, bucket: 118.0, one_thread: 112.0}, StudyOptions(remeasure_rounds=5),
+        lambda *a: None, deadline=float("inf"), space=space)
+    assert best.setting == bucket and best.significant and comparisons[bucket.label()].rounds == 5
+    assert seen[:3] == [{BASELINE, bucket, one_thread}] * 3 and seen[3:] == [{BASELINE, bucket}] * 2
+
+    # When no leader can win any more, the rounds stop at three: the config's settings stay.
+    seen.clear()
+    monkeypatch.setattr(rm, "_round", lambda pool, settings, *a: (seen.append(1) or
+                                                                   {s: 100.0 + (s == bucket) for s in settings}, True))
+    _, _, best, _, _ = rm.remeasure(Pool(), {BASELINE: 100.0, bucket: 118.0}, StudyOptions(remeasure_rounds=5),
+                                    lambda *a: None, deadline=float("inf"), space=space)
+    assert best.setting == BASELINE and len(seen) == 3
