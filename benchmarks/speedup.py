@@ -121,11 +121,13 @@ def main() -> None:
         rows.append([name] + [f"{med[k]:.1f} ({min(v):.1f}-{max(v):.1f})" for k, v in rates.items()]
                     + [ca.verdict, cb.verdict, "SLOWER than " + "/".join(slower) if slower else "ok",
                        best.get("verdict", "-"), ", ".join(report.get("applied", [])) or "-",
-                       (best.get("setting") and _label(best["setting"])) or "-"])
+                       (best.get("setting") and _label(best["setting"])) or "-",
+                       ", ".join(f"{e['dimension']}={e['value']} x{e['gain']:.2f}"
+                                 for e in (report.get("study") or {}).get("attribution", [])) or "-"])
         print(f"{name}: c/a {ca.verdict}; c/b {cb.verdict}", flush=True)
     lines += table(["example", "(a) as-is inst/s (min-max)", "(b) launcher", "(c) advisor", "c vs a", "c vs b",
                     "c never slower beyond noise", "advisor's measured verdict", "applied findings",
-                    "applied setting"], rows)
+                    "applied setting", "which change made the difference (advisor's estimate)"], rows)
     lines += ["", f"{args.repeats} interleaved repeats (order rotated each repeat) of {args.batches} training batches each (no validation); "
                   "steady-state instances/s (median of 10-batch windows after the first); ratios are medians of "
                   "paired repeats. Only speed-only findings are applied in (c); behaviour-changing ones (bf16, "

@@ -31,7 +31,13 @@ def measured_evidence(context: Context) -> Dict[str, Any]:
     return out
 
 
-def applied_effect(context: Context) -> str:
-    """The measured effect of the applied speed settings together (the best setting vs the baseline)."""
-    assert context.study is not None and context.study.best is not None
-    return f"all applied speed settings together: {context.study.best.verdict}"
+def applied_effect(context: Context, *dimensions: str) -> str:
+    """The measured effect of the applied speed settings together (the best setting vs the baseline),
+    and, where the trials allow it, the estimated share of the changes to ``dimensions`` in it."""
+    study = context.study
+    assert study is not None and study.best is not None
+    text = f"all applied speed settings together: {study.best.verdict}"
+    for share in (e for e in study.attribution if e.dimension in dimensions):
+        text += (f"; {share.dimension}={share.value} alone: x{share.gain:.2f} "
+                 f"(estimated from {share.trials} search trials)")
+    return text

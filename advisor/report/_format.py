@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-__all__ = ["bytes_h", "yes_no", "or_dash"]
+__all__ = ["attribution_line", "bytes_h", "yes_no", "or_dash"]
 
 
 def bytes_h(n: Optional[int]) -> str:
@@ -24,3 +24,11 @@ def yes_no(flag: Optional[bool]) -> str:
 
 def or_dash(value: object) -> str:
     return "-" if value is None or value == "" else str(value)
+
+
+def attribution_line(study) -> Optional[str]:
+    """Which of the applied changes made the difference, as the main-effects fit of the trials estimates it."""
+    if study is None or not study.attribution:
+        return None
+    parts = ", ".join(f"{e.dimension}={e.value} x{e.gain:.2f} ({e.trials} trials)" for e in study.attribution)
+    return f"which change made the difference (estimated from the search's trials, each with the others held): {parts}"

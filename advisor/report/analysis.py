@@ -10,6 +10,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from ..emit import finding_snippet
+from ._format import attribution_line
 
 __all__ = ["analysis_renderables", "check_renderables", "rules_table", "rule_page"]
 
@@ -23,6 +24,8 @@ def analysis_renderables(report, *, top: int = 6) -> List[RenderableType]:
             f"fingerprint {report.fingerprint}")
     if study is not None and study.best is not None:
         head += f"\n[bold green]{study.best.verdict}[/]  applied: {study.best.setting.label()}"
+        if attribution_line(study):
+            head += f"\n[dim]{escape(attribution_line(study))}[/]"
         for key, gain in study.behaviour_gains.items():
             head += f"\n[dim]behaviour-changing {key} on top: {gain.verdict}[/]"
     elif study is None:

@@ -5,7 +5,7 @@ import re
 from typing import List
 
 from ..emit import finding_snippet
-from ._format import bytes_h
+from ._format import attribution_line, bytes_h
 
 __all__ = ["render_markdown"]
 
@@ -65,6 +65,8 @@ def render_markdown(report) -> str:
     if study is not None and study.best is not None:
         out += ["", "## Result", "", f"**{study.best.verdict}** — best speed-only setting (applied): "
                                     f"{study.best.setting.label()}"]
+        if attribution_line(study):
+            out += ["", f"{attribution_line(study).capitalize()}."]
     out += ["", "## Findings", "", _row("code", "severity", "kind", "finding", "effect", "applied"),
             _row("---", "---", "---", "---", "---", "---")]
     for f in report.findings:

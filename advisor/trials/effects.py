@@ -5,7 +5,8 @@ trial is often a lucky draw that carries a harmful extra change (on the Bi-LSTM 
 batches plus a loader worker that competes with training for the two cores). A main-effects
 model fitted to every completed trial (log throughput = sum of one term per chosen value, ridge
 regularised) pools the evidence for each value across all trials that used it; its predicted
-best joins the leaders that the interleaved re-measure decides between.
+best joins the leaders that the interleaved re-measure decides between, and its effects say which
+of the applied changes made the difference (an estimate, labelled as one in the report).
 """
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy  # Optuna's own dependency
 
-from .setting import Choice, SearchSpace, Setting
+from .result import ValueEffect
+from .setting import BASELINE, Choice, SearchSpace, Setting
+from .stats import MIN_GAIN
 
-__all__ = ["predicted_best"]
+__all__ = ["main_effects", "predicted_best", "value_effects"]
 
 RIDGE = 0.5  # shrinks effects that few trials support towards none
 MIN_TRIALS = 6
@@ -27,8 +30,8 @@ def _features(space: SearchSpace) -> List[Tuple[str, Choice]]:
     return [(name, value) for name, values in space.choices.items() if len(values) > 1 for value in values[1:]]
 
 
-def predicted_best(measured: Dict[Setting, float], space: SearchSpace) -> Optional[Setting]:
-    """The point of ``space`` with the highest predicted throughput, or None with too few trials."""
+def main_effects(measured: Dict[Setting, float], space: SearchSpace) -> Optional[Dict[Tuple[str, Choice], float]]:
+    """Each non-first value's fitted effect on log throughput (the first value's is 0), or None with too few trials."""
     points = [(s, v) for s, v in measured.items() if v and v > 0 and space.fits(s)]
     features = _features(space)
     if len(points) < MIN_TRIALS or not features:
@@ -43,8 +46,46 @@ def predicted_best(measured: Dict[Setting, float], space: SearchSpace) -> Option
     xs = [[r[j] - centres[j] for j in range(p)] for r in rows]
     gram = [[sum(x[i] * x[j] for x in xs) + (RIDGE if i == j else 0.0) for j in range(p)] for i in range(p)]
     rhs = [sum(x[i] * y for x, y in zip(xs, ys)) for i in range(p)]
-    effect = dict(zip(features, (float(x) for x in numpy.linalg.solve(gram, rhs))))  # regular: ridge
+    return dict(zip(features, (float(x) for x in numpy.linalg.solve(gram, rhs))))  # regular: ridge
+
+
+def predicted_best(measured: Dict[Setting, float], space: SearchSpace) -> Optional[Setting]:
+    """The point of ``space`` with the highest predicted throughput, changing only what the fit
+    credits with a gain: a value within ``MIN_GAIN`` of the config's keeps the config's (the fit
+    cannot tell them apart, and a change the evidence does not ask for is only risk). None with
+    too few trials."""
+    effect = main_effects(measured, space)
     candidates = [s for s in space.grid() if space.fits(s)]
-    if not candidates:
+    if effect is None or not candidates:
         return None
-    return max(candidates, key=lambda s: sum(effect.get((name, getattr(s, name)), 0.0) for name in space.choices))
+    margin = math.log(1 + MIN_GAIN)
+
+    def score(s: Setting) -> float:
+        total = 0.0
+        for name, values in space.choices.items():
+            value, before = getattr(s, name), getattr(BASELINE, name)
+            gain = effect.get((name, value), 0.0) - effect.get((name, before), 0.0)
+            if value != before and before in values and gain <= margin:
+                return -math.inf  # an uncredited change
+            total += gain
+        return total
+
+    return max(candidates, key=score)
+
+
+def value_effects(measured: Dict[Setting, float], space: SearchSpace, chosen: Setting,
+                  reference: Setting) -> Tuple[ValueEffect, ...]:
+    """Which of the chosen setting's changes made the difference: the fitted gain of each value it
+    changes from ``reference``, the others held (an estimate pooled over the search's trials)."""
+    effect = main_effects(measured, space)
+    if effect is None:
+        return ()
+    out: List[ValueEffect] = []
+    for name in space.choices:
+        value, before = getattr(chosen, name), getattr(reference, name)
+        if value == before or name not in {n for n, _ in _features(space)}:
+            continue
+        log_gain = effect.get((name, value), 0.0) - effect.get((name, before), 0.0)
+        trials = sum(1 for s, v in measured.items() if v and getattr(s, name) == value)
+        out.append(ValueEffect(name, str(value), round(math.exp(log_gain), 3), trials))
+    return tuple(sorted(out, key=lambda e: -e.gain))

@@ -65,20 +65,33 @@ def _round(pool: WorkerPool, settings: List[Setting], options: StudyOptions, num
 
 
 def _choose(leaders: List[Setting], rounds: Dict[Setting, List[float]], comparisons: Dict[str, Comparison],
-            base: List[float]) -> BestSetting:
-    """The leader with the largest significant gain over the config; the config itself when none has one."""
+            base: List[float], between: Optional[Callable[[Setting, Setting], Comparison]] = None) -> BestSetting:
+    """The leader with the largest significant gain over the config; the config itself when none has one.
+
+    Among significant leaders that the top one does not beat beyond the noise (``between``, their own
+    paired comparison), the one that changes the fewest settings is applied: on the same evidence,
+    fewer changes are less to go wrong (a loader worker that ties on two idle cores competes with
+    training once they are busy).
+    """
     if not leaders:  # every speed-only candidate failed or was pruned: the config as it is stays best
         return BestSetting(BASELINE, statistics.median(base), 1.0, 1.0, 1.0, False,
                            "no speed-only candidate completed: keep the config's settings")
-    winners = [s for s in leaders if comparisons[s.label()].significant and comparisons[s.label()].ratio > 1]
+    winners = [s for s in leaders if _beats(comparisons[s.label()])]
     if winners:
         top = max(winners, key=lambda s: comparisons[s.label()].ratio)
+        if between is not None:
+            tied = [s for s in winners if s == top or not _beats(between(s, top))]
+            top = min(tied, key=lambda s: (len(s.changed()), -comparisons[s.label()].ratio))
         c = comparisons[top.label()]
         return BestSetting(top, statistics.median(rounds[top]), c.ratio, c.ci_low, c.ci_high, True, c.verdict)
     top = max(leaders, key=lambda s: statistics.median(rounds[s]))
     c = comparisons[top.label()]  # nothing beats the config as it is, beyond the noise
     return BestSetting(BASELINE, statistics.median(base), 1.0, c.ci_low, c.ci_high, False,
                        f"no significant difference: the best candidate ({top.label()}) measured {c.verdict}")
+
+
+def _beats(comparison: Comparison) -> bool:
+    return comparison.significant and comparison.ratio > 1
 
 
 def _can_still_win(leader: Setting, calm_rounds: List[Dict[Setting, float]], most_rounds: int) -> bool:
@@ -92,8 +105,7 @@ def _can_still_win(leader: Setting, calm_rounds: List[Dict[Setting, float]], mos
     if left > 0 and len(both) < 3:
         return True
     ratios = [r[leader] / r[BASELINE] for r in both] + [1e9] * max(0, left)
-    best_case = compare([1.0] * len(ratios), ratios)
-    return best_case.significant and best_case.ratio > 1
+    return _beats(compare([1.0] * len(ratios), ratios))
 
 
 def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOptions, emit: Callable,
@@ -183,7 +195,7 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
                                            "with"), {}, dropped
     base = rounds[BASELINE]
     comparisons = {s.label(): paired(BASELINE, s) for s in working if s != BASELINE}
-    best = _choose([s for s in leaders if s in working], rounds, comparisons, base)
+    best = _choose([s for s in leaders if s in working], rounds, comparisons, base, paired)
     # A behaviour value's own effect: the anchor with it against the anchor without it.
     gains = {key: paired(anchor, v) for key, v in variants.items() if v in working and anchor in working}
     return remeasured, comparisons, best, gains, dropped

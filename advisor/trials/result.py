@@ -9,7 +9,7 @@ from .load import LoadReport
 from .setting import SearchSpace, Setting
 from .stats import Comparison, Spread
 
-__all__ = ["LossParity", "WhatIf", "TrialMetrics", "TrialRecord", "Remeasure", "BestSetting", "Overhead", "StudyResult", "SCHEMA_VERSION"]
+__all__ = ["LossParity", "ValueEffect", "WhatIf", "TrialMetrics", "TrialRecord", "Remeasure", "BestSetting", "Overhead", "StudyResult", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = "1"
 
@@ -63,6 +63,16 @@ class BestSetting:
     ci_high: float
     significant: bool
     verdict: str
+
+
+@dataclass(frozen=True)
+class ValueEffect:
+    """One changed value's share of the best setting's gain, from the main-effects fit of all trials."""
+
+    dimension: str
+    value: str
+    gain: float  # estimated throughput ratio of this value over the config's, the other values held
+    trials: int  # search trials that measured this value
 
 
 @dataclass(frozen=True)
@@ -129,3 +139,5 @@ class StudyResult:
     notes: Tuple[str, ...] = field(default=())
     partial: bool = False  # interrupted: the trials so far, no re-measure, no best
     load: Optional[LoadReport] = None  # the machine's load before and during the measurements
+    # Which of the best setting's changes made the difference (estimated; empty with too few trials).
+    attribution: Tuple[ValueEffect, ...] = field(default=())

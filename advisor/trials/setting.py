@@ -60,9 +60,13 @@ class Setting:
         known = {k: v for k, v in params.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
+    def changed(self) -> Tuple[str, ...]:
+        """The dimensions whose value differs from the baseline's."""
+        return tuple(k for k, v in asdict(self).items() if v != getattr(BASELINE, k))
+
     def label(self) -> str:
         """Short text naming what differs from the baseline."""
-        parts = [f"{k}={v}" for k, v in asdict(self).items() if v != getattr(BASELINE, k)]
+        parts = [f"{k}={getattr(self, k)}" for k in self.changed()]
         return ", ".join(parts) or "baseline (config as-is on CPU, default threads)"
 
     def process_env(self, allocator_paths: Mapping[str, str]) -> Dict[str, str]:

@@ -20,6 +20,7 @@ from probes.load import LoadMeter, LoadReading
 
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
+from .effects import value_effects
 from .load import LoadPlan, flagged, load_report, plan_load
 from .measure import Pruned, StudyOptions, beside_baseline, measure, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
@@ -290,11 +291,21 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     for setting, reason in failed_again.items():
         if setting not in kept_again:
             notes.append(f"{setting.label()} failed when measured in the re-measure, so it has no verdict: {reason}")
+    if best is not None and best.significant:
+        for again in remeasured:  # leaders tied with the applied one, which changes fewer settings
+            c = comparisons.get(again.setting.label())
+            if (again.setting.speed_only and again.setting not in (best.setting, BASELINE) and c is not None
+                    and c.significant and c.ratio > best.speedup):
+                notes.append(f"{again.setting.label()} measured {c.verdict}, not beyond the noise of the applied "
+                             f"{best.setting.label()} ({best.verdict}), which changes fewer settings")
     if state.get("converged"):
         notes.append(f"the search stopped after {state['converged']} settings: none of the last {options.patience} "
                      f"measured beat the best so far by more than {MIN_GAIN:.0%}")
     if baseline is not None and baseline.state == "failed":
         notes.append(f"the baseline itself failed: {baseline.reason}")
+    attribution = ()
+    if best is not None and best.significant and best.setting != BASELINE:
+        attribution = value_effects(measured, searched, best.setting, BASELINE)
     return StudyResult(
         schema_version=SCHEMA_VERSION, study_name=name, storage=storage_url, space=space, baseline=baseline,
         trials=records, remeasured=tuple(remeasured), best=best, comparisons=comparisons,
@@ -304,7 +315,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                           options.budget_s),
         model_facts=facts, behaviour_gains=gains if best is not None else {}, bf16_parity=parity,
         whatifs=tuple(whatifs), notes=tuple(notes), partial=interrupted,
-        load=load_report(plan, readings, flagged_trials, *state.get("dropped_rounds", (0, False))))
+        load=load_report(plan, readings, flagged_trials, *state.get("dropped_rounds", (0, False))),
+        attribution=attribution)
 
 
 def _importances(study: optuna.Study, space: SearchSpace) -> Dict[str, float]:

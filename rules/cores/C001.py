@@ -53,4 +53,4 @@ class MeasuredThreads(Rule):
             f"Call torch.set_num_interop_threads({inter}) at start-up",
             measured_evidence(context),
             change=Change(env=env),
-            expected_effect=applied_effect(context), speedup=study.best.speedup)
+            expected_effect=applied_effect(context, "intra_op_threads", "inter_op_threads"), speedup=study.best.speedup)

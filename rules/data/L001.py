@@ -56,7 +56,7 @@ class PaddingAndLayout(Rule):
                 f"Group batches by length with a {layout} batch sampler",
                 {**evidence, **measured_evidence(context)},
                 change=Change(config=layout_patch(layout, batch, field, mean)),
-                expected_effect=applied_effect(context), speedup=study.best.speedup)
+                expected_effect=applied_effect(context, "batch_layout"), speedup=study.best.speedup)
         elif gain is not None and gain.significant and gain.ratio > 1:
             yield self.finding(
                 f"{padding:.0%} of token positions are padding; max-tokens batches measured {gain.verdict}",

@@ -44,7 +44,7 @@ class MeasuredLoaderWorkers(Rule):
                 f"measured: num_workers={workers} (config: {configured}) is part of the fastest setting",
                 f"Set data_loader.num_workers to {workers}",
                 measured_evidence(context), change=Change(config=patch),
-                expected_effect=applied_effect(context), speedup=context.study.best.speedup)
+                expected_effect=applied_effect(context, "num_workers"), speedup=context.study.best.speedup)
         elif workers is None and configured >= usable and configured > 0:
             # Where trials ran they measured the worker counts and found none faster than the config's:
             # the measurement decides, so the static suggestion is reported, not applied.

@@ -42,4 +42,4 @@ class OpenMpAffinity(Rule):
             "measured: " + ", ".join(f"{k}={v}" for k, v in env.items()) + " is part of the fastest setting",
             "Export " + " ".join(f"{k}={v}" for k, v in env.items()),
             measured_evidence(context), change=Change(env=env),
-            expected_effect=applied_effect(context), speedup=context.study.best.speedup)
+            expected_effect=applied_effect(context, "omp_proc_bind", "kmp_blocktime"), speedup=context.study.best.speedup)

@@ -41,4 +41,4 @@ class MeasuredAllocator(Rule):
             f"Preload {allocator}: LD_PRELOAD={paths[allocator]}",
             measured_evidence(context), change=Change(env={k: v for k, v in env.items()
                                                            if k in ("LD_PRELOAD", "MALLOC_CONF")}),
-            expected_effect=applied_effect(context), speedup=context.study.best.speedup)
+            expected_effect=applied_effect(context, "allocator"), speedup=context.study.best.speedup)

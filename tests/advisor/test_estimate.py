@@ -79,6 +79,21 @@ def test_the_significant_leader_is_chosen_even_when_another_has_the_higher_media
     assert best.setting == steady and best.significant and best.speedup == pytest.approx(1.15, abs=0.01)
 
 
+def test_of_tied_winners_the_one_with_fewer_changes_is_applied():
+    bucket = replace(BASELINE, batch_layout="bucket")
+    more = replace(bucket, num_workers=1, inter_op_threads=1)
+    base = [100.0, 101.0, 99.0, 100.0, 102.0]
+
+    def choose(more_rounds):
+        rounds = {BASELINE: base, bucket: [110.0, 112.0, 108.0, 111.0, 113.0], more: more_rounds}
+        comparisons = {s.label(): compare(base, rounds[s]) for s in (bucket, more)}
+        return _choose([more, bucket], rounds, comparisons, base,
+                       lambda ref, cand: compare(rounds[ref], rounds[cand])).setting
+
+    assert choose([118.0, 111.0, 112.0, 114.0, 109.0]) == bucket  # higher median, not beyond the noise
+    assert choose([125.0, 127.0, 122.0, 126.0, 128.0]) == more  # clearly faster: worth its changes
+
+
 def test_no_significant_leader_keeps_the_config():
     base = [100.0, 101.0, 99.0, 100.0]
     other = replace(BASELINE, batch_layout="bucket")
@@ -104,7 +119,26 @@ def test_the_pooled_main_effects_see_past_a_lucky_trial():
     assert max(measured, key=measured.get) == lucky
     best = predicted_best(measured, space)
     assert best.batch_layout == "bucket" and best.num_workers == "config"
+    assert best.changed() == ("batch_layout",)  # what does nothing keeps the config's value
     assert predicted_best(dict(list(measured.items())[:3]), space) is None  # too few trials to pool
+
+
+def test_the_attribution_says_which_change_made_the_difference():
+    from advisor.trials.effects import value_effects
+    from advisor.trials.setting import SearchSpace
+
+    space = SearchSpace({"batch_layout": ("config", "bucket"), "omp_proc_bind": ("unset", "close"),
+                         "intra_op_threads": ("default", 1)})
+    rng = random.Random(5)
+    # bucket gains 25%, binding does nothing, one thread costs 30%
+    measured = {s: 100 * (1.25 if s.batch_layout == "bucket" else 1) * (0.7 if s.intra_op_threads == 1 else 1)
+                * rng.uniform(0.97, 1.03) for s in space.grid()}
+    chosen = replace(BASELINE, batch_layout="bucket", omp_proc_bind="close")
+    shares = {e.dimension: e for e in value_effects(measured, space, chosen, BASELINE)}
+    assert set(shares) == {"batch_layout", "omp_proc_bind"}  # only what the chosen setting changes
+    assert 1.15 < shares["batch_layout"].gain < 1.3 and 0.95 < shares["omp_proc_bind"].gain < 1.05
+    assert shares["batch_layout"].trials == 4
+    assert value_effects(dict(list(measured.items())[:3]), space, chosen, BASELINE) == ()  # too few trials
 
 
 def test_a_variant_that_fails_every_round_is_left_out_not_called_slower(monkeypatch):
