@@ -10,8 +10,9 @@ advisor overhead (worker start-up) under 25% of the budget.
 Like is compared with like: the advice ``analyze`` applies is speed-only, so its ratio is taken
 against the grid's best speed-only point; the advice with the behaviour changes it suggests
 (bf16, max-tokens batches, where their gain was significant) is compared with the grid's best
-point overall. "found after" is when the search first measured the setting it finally chose
-(the rest of the advisor's time confirms it by interleaved re-measuring).
+point overall. "found after" is when the search first measured the setting it finally chose, or,
+for the main-effects fit's prediction that no trial measured, when the search ended (the rest of
+the advisor's time confirms it by interleaved re-measuring).
 
     .venv/bin/python benchmarks/oracle.py [--budget 120] [--rounds 5] [EXAMPLE ...]
 """
@@ -69,12 +70,15 @@ def grid_search(experiment, machine, space, options, log_dir):
 
 
 def _found_after(study, chosen, started_at) -> float:
-    """Seconds from the start until the search first measured the setting it finally chose."""
+    """Seconds from the start until the search first measured the setting it finally chose; for a
+    setting no trial measured (the main-effects fit's prediction), until the search's last trial."""
     stored = optuna.load_study(study_name=study.study_name, storage=study.storage)
-    for t in stored.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
-        if t.user_attrs.get("reused_from") is None and Setting.from_params(t.params) == chosen:
+    done = [t for t in stored.get_trials(deepcopy=False) if t.datetime_complete is not None]
+    for t in done:
+        if (t.state == TrialState.COMPLETE and t.user_attrs.get("reused_from") is None
+                and Setting.from_params(t.params) == chosen):
             return (t.datetime_complete - started_at).total_seconds()
-    return float("nan")
+    return max(((t.datetime_complete - started_at).total_seconds() for t in done), default=float("nan"))
 
 
 def interleave(pool, settings, options, rounds):

@@ -141,3 +141,6 @@ class StudyResult:
     load: Optional[LoadReport] = None  # the machine's load before and during the measurements
     # Which of the best setting's changes made the difference (estimated; empty with too few trials).
     attribution: Tuple[ValueEffect, ...] = field(default=())
+    # The applied setting in one continuous window after the rounds: the absolute level time
+    # predictions use (short interleaved pieces compare settings well but run below it).
+    level_instances_per_s: Optional[float] = None

@@ -16,7 +16,8 @@ class PredictedTime(Rule):
 
     ## What it does
     Multiplies the instances in the training file (exact or estimated from the sample) by the
-    measured seconds per instance, as-is and with the best setting, and by `num_epochs`; adds
+    measured seconds per instance with the best setting (one continuous window of it after the
+    comparison) and as-is (that rate divided by the measured gain), and by `num_epochs`; adds
     the reader's measured time per instance for each time the file is read (once, before the
     first epoch, unless `max_instances_in_memory` makes every epoch read it).
 
@@ -50,6 +51,11 @@ class PredictedTime(Rule):
         base = next((r.spread.median for r in study.remeasured if r.setting == study.baseline.setting),
                     study.baseline.metrics.instances_per_s)
         best = study.best.instances_per_s if study.best is not None else base
+        if study.level_instances_per_s and study.best is not None:
+            # The level from one continuous window of the applied setting; the config's from the
+            # paired gain (short interleaved pieces compare well but run below real training).
+            best = study.level_instances_per_s
+            base = best / study.best.speedup if study.best.speedup > 0 else best
         epochs = context.config.trainer.num_epochs
         as_is, advised = total / base, total / best
         # AllenNLP reads, tokenizes and indexes the whole file once, before the trainer starts; later
