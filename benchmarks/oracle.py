@@ -59,7 +59,8 @@ def grid_search(experiment, machine, space, options, log_dir):
                     results[setting] = measure(pool, setting, options)[0].instances_per_s
                     continue
                 metrics = beside_baseline(pool, setting, options, number, sizes, None, None)[0]
-                results[setting] = metrics.instances_per_s / metrics.baseline_instances_per_s * reference
+                paired = metrics.baseline_instances_per_s  # None where the baseline's pieces failed
+                results[setting] = metrics.instances_per_s / paired * reference if paired else metrics.instances_per_s
             except TrialFailure:
                 results[setting] = 0.0
         wall = time.perf_counter() - start

@@ -111,7 +111,8 @@ def main() -> None:
             rates: Dict[str, List[float]] = {k: [] for k in runs}
             keys = list(runs)
             for repeat in range(args.repeats):
-                for key in keys[repeat % 3:] + keys[: repeat % 3]:  # a Latin square over the positions
+                shift = repeat % len(keys)
+                for key in keys[shift:] + keys[:shift]:  # a Latin square over the positions
                     cfg, overrides, env, pre = runs[key]
                     rates[key].append(_train(cfg, overrides, env, pre, Path(tmp) / f"run-{key}"))
         med = {k: median(v) for k, v in rates.items()}

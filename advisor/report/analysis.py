@@ -24,8 +24,9 @@ def analysis_renderables(report, *, top: int = 6) -> List[RenderableType]:
             f"fingerprint {report.fingerprint}")
     if study is not None and study.best is not None:
         head += f"\n[bold green]{study.best.verdict}[/]  applied: {study.best.setting.label()}"
-        if attribution_line(study):
-            head += f"\n[dim]{escape(attribution_line(study))}[/]"
+        attribution = attribution_line(study)
+        if attribution:
+            head += f"\n[dim]{escape(attribution)}[/]"
         for key, gain in study.behaviour_gains.items():
             head += f"\n[dim]behaviour-changing {key} on top: {gain.verdict}[/]"
     elif study is None:

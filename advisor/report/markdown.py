@@ -65,8 +65,9 @@ def render_markdown(report) -> str:
     if study is not None and study.best is not None:
         out += ["", "## Result", "", f"**{study.best.verdict}** — best speed-only setting (applied): "
                                     f"{study.best.setting.label()}"]
-        if attribution_line(study):
-            out += ["", f"{attribution_line(study).capitalize()}."]
+        attribution = attribution_line(study)
+        if attribution:
+            out += ["", f"{attribution.capitalize()}."]
     out += ["", "## Findings", "", _row("code", "severity", "kind", "finding", "effect", "applied"),
             _row("---", "---", "---", "---", "---", "---")]
     for f in report.findings:

@@ -83,7 +83,7 @@ def value_effects(measured: Dict[Setting, float], space: SearchSpace, chosen: Se
     out: List[ValueEffect] = []
     for name in space.choices:
         value, before = getattr(chosen, name), getattr(reference, name)
-        if value == before or name not in {n for n, _ in _features(space)}:
+        if value == before or len(space.choices[name]) < 2:  # a fixed dimension has no fitted effect
             continue
         log_gain = effect.get((name, value), 0.0) - effect.get((name, before), 0.0)
         trials = sum(1 for s, v in measured.items() if v and getattr(s, name) == value)

@@ -142,5 +142,5 @@ class StudyResult:
     # Which of the best setting's changes made the difference (estimated; empty with too few trials).
     attribution: Tuple[ValueEffect, ...] = field(default=())
     # The applied setting in one continuous window after the rounds: the absolute level time
-    # predictions use (short interleaved pieces compare settings well but run below it).
+    # predictions use (the rounds' short interleaved pieces are for comparing settings).
     level_instances_per_s: Optional[float] = None

@@ -53,7 +53,7 @@ class PredictedTime(Rule):
         best = study.best.instances_per_s if study.best is not None else base
         if study.level_instances_per_s and study.best is not None:
             # The level from one continuous window of the applied setting; the config's from the
-            # paired gain (short interleaved pieces compare well but run below real training).
+            # paired gain (the rounds' short interleaved pieces are for comparing, not for the level).
             best = study.level_instances_per_s
             base = best / study.best.speedup if study.best.speedup > 0 else best
         epochs = context.config.trainer.num_epochs
