@@ -122,6 +122,7 @@ def render_markdown(report) -> str:
         o = study.overhead
         out += ["", f"Advisor overhead: {o.worker_starts} worker start(s), {o.worker_start_s:.1f} s building "
                     f"({o.fraction_of_budget:.0%} of the {o.budget_s:.0f} s budget); measuring {o.measuring_s:.1f} s; "
-                    f"re-measuring {o.remeasure_s:.1f} s; total {o.total_s:.1f} s."]
+                    f"re-measuring {o.remeasure_s:.1f} s; decided after {o.decided_s:.1f} s; "
+                    f"what-ifs {o.whatif_s:.1f} s; total {o.total_s:.1f} s."]
     out += ["", "## Outputs", ""] + [f"- `{v}`" for v in report.outputs.values()]
     return "\n".join(out) + "\n"

@@ -112,10 +112,16 @@ class Overhead:
     remeasure_s: float
     total_s: float
     budget_s: float
+    whatif_s: float = 0.0  # model variants measured after the decision (reported, never applied)
 
     @property
     def fraction_of_budget(self) -> float:
         return self.worker_start_s / self.budget_s if self.budget_s else 0.0
+
+    @property
+    def decided_s(self) -> float:
+        """Seconds from the start until the applied setting was final (the what-ifs come after)."""
+        return round(self.total_s - self.whatif_s, 2)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,11 @@ collation) and replayed in an order whose every prefix spans the short and
 the long batches. A short window then measures like batches for every
 setting, and the epoch profile (instances and padded positions of every
 batch) lets the parent scale the window to a whole epoch
-(``advisor.trials.estimate``). Loaders with worker processes are iterated
-live, so the workers' cost is measured; the profile still comes from the
-replayed epoch.
+(``advisor.trials.estimate``). Streaming loaders (``max_instances_in_memory``)
+with worker processes are iterated live, so the workers' cost is measured; the
+profile still comes from the replayed epoch. Without ``max_instances_in_memory``
+AllenNLP reads the file once before training and batches from memory in the
+main process whatever ``num_workers`` is, which the replay is.
 """
 from __future__ import annotations
 
@@ -71,6 +73,10 @@ class TrialRunner:
         spec = built.experiment.params.get("data_loader") or {}
         self.batch_size = loader.batch_size or (spec.get("batch_sampler") or {}).get("batch_size") or 32
         self.config_mem = loader.max_instances_in_memory
+        # A streaming loader without workers reads (tokenizes) every batch in the main process each
+        # epoch: the replay adds the sample's measured reading time per instance to such steps.
+        self.read_per_instance = (built.timings.get("read_s", 0.0) / len(built.instances)
+                                  if self.config_mem and built.instances else 0.0)
         self._batches: Optional[Iterator[Any]] = None
         # layout -> (batches, id(batch) -> its collation seconds, the epoch totals sent with every trial)
         self._epochs: Dict[str, Tuple[List[Any], Dict[int, float], Dict[str, int]]] = {}
@@ -91,12 +97,11 @@ class TrialRunner:
         overrides = dict(layout)
         if setting.num_workers != CONFIG:
             overrides["num_workers"] = int(setting.num_workers)
-            if int(setting.num_workers) > 0 and not self.config_mem:
-                # Without max_instances_in_memory AllenNLP's loader uses its workers only once, to
-                # load; with it, workers keep producing batches beside the training loop.
-                overrides["max_instances_in_memory"] = self.batch_size * 8
         torch.manual_seed(0)  # the same dropout masks in every trial
-        if int(overrides.get("num_workers", self._config_workers())) > 0:
+        # Only a streaming loader (max_instances_in_memory) has its workers produce batches beside the
+        # steps; without it AllenNLP reads the file once and batches from memory in the main process,
+        # which the replay is, whatever num_workers says.
+        if self.config_mem and int(overrides.get("num_workers", self._config_workers())) > 0:
             random.seed(0)  # the same shuffle in the main process; the workers' cost is measured live
             self.loader = self.built.data_loader(overrides)
             self._batches = self._forever()
@@ -168,9 +173,11 @@ class TrialRunner:
             loss = output["loss"]
             loss.backward()
             optimizer.step()
-            # A replayed batch was collated before; its collation time counts as the loader's would.
-            elapsed = time.perf_counter() - start + self._collate.get(id(batch), 0.0)
+            elapsed = time.perf_counter() - start
             instances, tokens, positions = self._count(batch)
+            # A replayed batch was collated before; its collation time counts as the loader's would.
+            if id(batch) in self._collate:  # replayed: as the main process would have read and collated it
+                elapsed += self._collate[id(batch)] + instances * self.read_per_instance
             out["seconds"].append(elapsed)
             out["instances"].append(instances)
             out["tokens"].append(tokens)

@@ -222,9 +222,17 @@ def build_space(machine: MachineFacts, experiment: Experiment, *, allow_batch_ch
         layouts = [CONFIG]
     choices["batch_layout"] = tuple(layouts)
 
-    workers = {0, 1} | ({2} if usable >= 4 else set())
-    workers.discard(loader.num_workers)
-    choices["num_workers"] = (CONFIG, *sorted(workers))
+    if loader.max_instances_in_memory:
+        workers = {0, 1} | ({2} if usable >= 4 else set())
+        workers.discard(loader.num_workers)
+        choices["num_workers"] = (CONFIG, *sorted(workers))
+    else:
+        # AllenNLP's loader then reads the whole file once, before training (with its workers, if any),
+        # and batches every epoch from memory in the main process: the steps do not depend on num_workers.
+        choices["num_workers"] = (CONFIG,)
+        skipped["num_workers"] = ("not measured: without data_loader.max_instances_in_memory the loader workers "
+                                  "only read the file once, before training; every epoch then batches from memory "
+                                  "in the main process, so the training steps are the same for any num_workers")
 
     if machine.isa.native_bf16:
         choices["precision"] = ("fp32", "bf16")

@@ -239,7 +239,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     interrupted = False
     remeasured, comparisons, best, gains, parity = [], {}, None, {}, None
     whatifs, whatif_starts = [], (0, 0.0)
-    remeasure_s = 0.0
+    remeasure_s = whatif_s = 0.0
     level = None
     try:
         study.optimize(objective, n_trials=options.n_trials, callbacks=[after_trial], catch=(TrialFailure,),
@@ -257,6 +257,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         level = _level(pool, best, options)
         remeasure_s = time.perf_counter() - t_re
         whatifs, whatif_starts = [], (0, 0.0)
+        t_whatif = time.perf_counter()
         if specs and best is not None:
             def quick(p, setting):
                 return measure(p, setting, replace(options, warmup_steps=2,
@@ -271,6 +272,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                 experiment, specs, best.setting, pool, quick, log_dir=log_dir,
                 sample=(options.sample_instances, options.sample_seconds), deadline=deadline,
                 estimate_s=start_cost + 6 * 0.7 * typical)
+        whatif_s = time.perf_counter() - t_whatif
     except KeyboardInterrupt:
         # Stop now, keep what the storage holds; the decision needs the re-measure, so there is none.
         interrupted = True
@@ -314,7 +316,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         importances=_importances(study, searched),
         overhead=Overhead(pool.started + whatif_starts[0], round(pool.start_seconds + whatif_starts[1], 2),
                           round(measuring_s, 2), round(remeasure_s, 2), round(time.perf_counter() - started, 2),
-                          options.budget_s),
+                          options.budget_s, round(whatif_s, 2)),
         model_facts=facts, behaviour_gains=gains if best is not None else {}, bf16_parity=parity,
         whatifs=tuple(whatifs), notes=tuple(notes), partial=interrupted,
         load=load_report(plan, readings, flagged_trials, *state.get("dropped_rounds", (0, False))),

@@ -25,7 +25,17 @@ def test_native_bf16_and_thread_ladder_on_the_xeon(recorded_root):
     space = build_space(probe_machine(recorded_root("xeon-amx-16c-kvm")), experiment())
     assert space.choices["precision"] == ("fp32", "bf16")
     assert space.choices["intra_op_threads"] == (DEFAULT, 1, 2, 4, 8)
-    assert 2 in space.choices["num_workers"]
+
+
+def test_loader_workers_are_searched_only_for_a_streaming_loader(recorded_root):
+    machine = probe_machine(recorded_root("xeon-amx-16c-kvm"))
+    # Without max_instances_in_memory the workers only read the file before training: nothing to measure.
+    space = build_space(machine, experiment())
+    assert space.choices["num_workers"] == ("config",)
+    assert "max_instances_in_memory" in space.skipped["num_workers"]
+    streaming = load_experiment(EXAMPLES / "bilstm_classifier" / "config.jsonnet",
+                                overrides='{"data_loader.max_instances_in_memory": 256}')
+    assert build_space(machine, streaming).choices["num_workers"] == ("config", 1, 2)  # config's 0 is "config"
 
 
 def test_taskset_limits_thread_choices(recorded_root):

@@ -26,8 +26,11 @@ def _fixed(space, **choices):
 def test_study_measures_baseline_first_then_candidates(tiny_data, in_repo, recorded_root, tmp_path):
     # The recorded EPYC's sheet: bf16 emulated there, so it must never be tried.
     machine = probe_machine(recorded_root("epyc-2vcpu-kvm"))
-    experiment = load_experiment(EXAMPLES / "bilstm_classifier" / "tiny.jsonnet")
+    # A streaming loader: loader workers are part of the space (and run live in their trials).
+    experiment = load_experiment(EXAMPLES / "bilstm_classifier" / "tiny.jsonnet",
+                                 overrides='{"data_loader.max_instances_in_memory": 64}')
     space = _fixed(build_space(machine, experiment))
+    assert len(space.speed_only().grid()) >= 8
     # No pruning: a leader must complete for the re-measure this test checks.
     result = run_study(experiment, machine, space, tmp_path, options=StudyOptions(n_trials=5, **FAST),
                        pruner=optuna.pruners.NopPruner())

@@ -1,0 +1,40 @@
+"""The trial runner measures the loader the applied config would run."""
+from dataclasses import replace
+
+import pytest
+
+from advisor.config import load_experiment
+from advisor.inspect.build import SampleCaps, build_experiment
+from advisor.trials import BASELINE
+from advisor.trials.runner import TrialRunner
+
+from ..conftest import EXAMPLES
+
+TINY = EXAMPLES / "bilstm_classifier" / "tiny.jsonnet"
+
+
+def runner(overrides=None):
+    experiment = load_experiment(TINY, overrides=overrides)
+    return TrialRunner(build_experiment(experiment, SampleCaps(64, 10.0)))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_workers_without_streaming_replay_from_memory(workers):
+    # AllenNLP then batches from memory in the main process: no live loader, no reading per step.
+    trial = runner()
+    trial.begin(replace(BASELINE, num_workers=workers), 1)
+    assert trial.loader is None and trial.read_per_instance == 0.0
+    assert len(trial.steps(2)["seconds"]) == 2
+    trial.end()
+
+
+def test_a_streaming_loader_runs_live_workers_and_charges_reading_without_them():
+    trial = runner('{"data_loader.max_instances_in_memory": 16}')
+    assert trial.read_per_instance > 0  # the main process reads every epoch without workers
+    trial.begin(replace(BASELINE, num_workers=1), 1)
+    assert trial.loader is not None
+    assert len(trial.steps(2)["seconds"]) == 2
+    trial.end()
+    trial.begin(replace(BASELINE, num_workers=0), 1)
+    assert trial.loader is None
+    trial.end()
