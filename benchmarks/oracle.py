@@ -131,6 +131,8 @@ def main() -> None:
                 print(f"{name} @ {budget:g}s: {len(fresh)} trials measured; verdict "
                       f"{study.best.verdict if study.best else None}; "
                       + "; ".join(f"{k}: {c.verdict}" for k, c in study.comparisons.items())
+                      + "; behaviour: " + ("; ".join(f"{k}: {g.verdict}" for k, g in study.behaviour_gains.items())
+                                           or "none measured")
                       + (f"; notes: {' | '.join(study.notes)}" if study.notes else ""), flush=True)
             (Path(tmp) / "grid").mkdir()
             options = StudyOptions()

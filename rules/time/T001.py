@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import statistics
+
 from .._base import Context, Kind, Rule, Severity
 
 
@@ -17,7 +19,9 @@ class PredictedTime(Rule):
     ## What it does
     Multiplies the instances in the training file (exact or estimated from the sample) by the
     measured seconds per instance with the best setting (one continuous window of it after the
-    comparison) and as-is (that rate divided by the measured gain), and by `num_epochs`; adds
+    comparison) and as-is (that rate divided by the measured gain), and by `num_epochs`; gives the
+    advised epoch's range at the speeds that setting showed between the re-measure rounds (the
+    machine's drift over the analysis; between minutes a shared VM can drift further); adds
     the reader's measured time per instance for each time the file is read (once, before the
     first epoch, unless `max_instances_in_memory` makes every epoch read it).
 
@@ -58,6 +62,18 @@ class PredictedTime(Rule):
             base = best / study.best.speedup if study.best.speedup > 0 else best
         epochs = context.config.trainer.num_epochs
         as_is, advised = total / base, total / best
+        # The machine's own drift while measuring: the applied setting's rate between the rounds. A fact,
+        # not a confidence interval: on the 2-vCPU benchmark VM two back-to-back real epochs differed
+        # by 11% and 30%, more than the rounds of one analysis moved (benchmarks/predict.py).
+        rounds = [r for m in study.remeasured if study.best is not None and m.setting == study.best.setting
+                  for r in m.instances_per_s if r > 0]
+        at_rounds = ""
+        evidence_range = None
+        if len(rounds) >= 3:
+            middle = statistics.median(rounds)
+            evidence_range = [round(advised * middle / max(rounds), 1), round(advised * middle / min(rounds), 1)]
+            at_rounds = (f" ({_duration(evidence_range[0])}-{_duration(evidence_range[1])} at the speeds seen "
+                      f"while measuring)")
         # AllenNLP reads, tokenizes and indexes the whole file once, before the trainer starts; later
         # epochs reuse the loaded instances (unless max_instances_in_memory makes the loader read
         # every epoch). Reading and first indexing (token -> id) per instance are measured on the sample.
@@ -67,12 +83,13 @@ class PredictedTime(Rule):
         total_as_is = as_is * epochs + reading * (epochs if rereads else 1)
         total_advised = advised * epochs + reading * (epochs if rereads else 1)
         yield self.finding(
-            f"one epoch of {total:,} instances: {_duration(as_is)} as configured, {_duration(advised)} advised "
-            f"({epochs} epochs: {_duration(total_as_is)} -> {_duration(total_advised)})",
+            f"one epoch of {total:,} instances: {_duration(as_is)} as configured, {_duration(advised)} advised"
+            f"{at_rounds} ({epochs} epochs: {_duration(total_as_is)} -> {_duration(total_advised)})",
             "Plan with the advised time", {
                 "instances per epoch": total, "estimate": model.sample.estimate_method,
                 "instances/s as configured": round(base, 1), "instances/s advised": round(best, 1),
                 "epoch seconds as configured": round(as_is, 1), "epoch seconds advised": round(advised, 1),
+                "epoch seconds advised, range over the rounds' speeds": evidence_range,
                 "reading and indexing seconds per epoch read": round(reading, 1),
                 "first epoch seconds advised": round(advised + reading, 1),
                 "epochs": epochs, "scope": "training steps and reading (no validation, no checkpoints)"})

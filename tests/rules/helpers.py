@@ -60,7 +60,7 @@ def make_study(spec: Dict[str, Any]) -> StudyResult:
     baseline = TrialRecord(0, BASELINE, "complete", base_rate, metrics(base_rate, spec.get("peak_rss", 500 << 20)),
                            None, 1, 1.0)
     rounds = (base_rate,) * 5
-    best_rounds = (base_rate * speedup,) * 5
+    best_rounds = tuple(spec.get("best_rounds", (base_rate * speedup,) * 5))
     remeasured = (Remeasure(BASELINE, rounds, spread(rounds)), Remeasure(best_setting, best_rounds, spread(best_rounds)))
     verdict = f"x{speedup:.2f} faster (90% CI x{speedup:.2f}-x{speedup:.2f})" if significant else "no significant difference"
     best = BestSetting(best_setting if significant else BASELINE, base_rate * (speedup if significant else 1),
