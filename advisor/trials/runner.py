@@ -175,8 +175,9 @@ class TrialRunner:
             optimizer.step()
             elapsed = time.perf_counter() - start
             instances, tokens, positions = self._count(batch)
-            # A replayed batch was collated before; its collation time counts as the loader's would.
-            if id(batch) in self._collate:  # replayed: as the main process would have read and collated it
+            # A replayed batch was collated before: its collation (and, streaming without workers, its
+            # reading) counts as the main process would have spent them.
+            if id(batch) in self._collate:
                 elapsed += self._collate[id(batch)] + instances * self.read_per_instance
             out["seconds"].append(elapsed)
             out["instances"].append(instances)
