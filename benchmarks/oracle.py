@@ -1,21 +1,23 @@
 """Oracle: the advisor's search against an exhaustive grid over the same space.
 
-For each example: run the advisor's study (at each ``--budget``; default 120 s), then measure every point of the
-search space with the same trial procedure as the advisor's search (each point in pieces beside the
-baseline's, as paired search trials are; ``--single-window`` for one plain window per point), then re-measure the grid's best and the advisor's
-choice interleaved. Prints best-of-grid throughput, the advisor's, their ratio, and the wall
-time of both searches. Targets: ratio >= 0.95, advisor wall time <= 20% of the grid's, and
-advisor overhead (worker start-up) under 25% of the budget.
+For each example: run the advisor's study (at each ``--budget``; default 120 s), then measure
+every point of the search space with the same trial procedure as the advisor's search (each point
+in pieces beside the baseline's, as paired search trials are; ``--single-window`` for one plain
+window per point), then re-measure the grid's best and the advisor's choices interleaved. Prints
+best-of-grid throughput, the advisor's, their ratio, and the wall time of both searches.
+Targets: ratio >= 0.95, advisor wall time <= 20% of the grid's, and advisor overhead (worker
+start-up) under 25% of the budget.
 
 Like is compared with like: the advice ``analyze`` applies is speed-only, so its ratio is taken
 against the grid's best speed-only point; the advice with the behaviour changes it suggests
 (bf16, max-tokens batches, where their gain was significant) is compared with the grid's best
 point overall. "found after" is when the search first measured the setting it finally chose, or,
-for the main-effects fit's prediction that no trial measured, when the search ended (the rest of
-the advisor's time confirms it by interleaved re-measuring). "decided after" is when the applied setting was final; the what-ifs measured after
-it (model variants: vocabulary, model size) are outside the grid's space but in "advisor s".
+for the main-effects fit's prediction that no trial measured, when the search ended. "decided
+after" is when the applied setting was final (search, interleaved re-measure, level window); the
+what-ifs measured after it (model variants: vocabulary, model size) are outside the grid's space
+but in "advisor s".
 
-    .venv/bin/python benchmarks/oracle.py [--budget 120 [--budget 80]] [--rounds 5] [EXAMPLE ...]
+    .venv/bin/python benchmarks/oracle.py [--budget 120 [--budget 60]] [--rounds 5] [EXAMPLE ...]
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import optuna
 from optuna.trial import TrialState
@@ -37,6 +40,17 @@ from advisor.trials import BASELINE, Setting, StudyOptions, build_space, run_stu
 from advisor.trials.pool import TrialFailure, WorkerJob, WorkerPool
 from advisor.trials.measure import beside_baseline, interleaved, measure, metrics_of
 from probes import probe_machine
+
+
+class AdvisorRun(NamedTuple):
+    """One advisor study at one budget: its choice, what it suggests on top, and its times."""
+
+    budget: float
+    study: object
+    chosen: Setting
+    suggested: Setting
+    wall_s: float
+    found_s: float
 
 
 def grid_search(experiment, machine, space, options, log_dir):
@@ -126,7 +140,7 @@ def main() -> None:
                     if gain.significant and gain.ratio > 1:
                         field, value = key.split("=", 1)
                         suggested = replace(suggested, **{field: value})
-                runs.append((budget, study, chosen, suggested, wall, _found_after(study, chosen, started_at)))
+                runs.append(AdvisorRun(budget, study, chosen, suggested, wall, _found_after(study, chosen, started_at)))
                 fresh = [t for t in study.trials if t.state != "reused"]
                 print(f"{name} @ {budget:g}s: {len(fresh)} trials measured; verdict "
                       f"{study.best.verdict if study.best else None}; "
@@ -141,9 +155,7 @@ def main() -> None:
             try:
                 grid_best = max(grid, key=grid.get)
                 grid_best_speed = max((s for s in grid if s.speed_only), key=grid.get)
-                settings = [grid_best_speed, grid_best]
-                for _, _, chosen, suggested, _, _ in runs:
-                    settings += [chosen, suggested]
+                settings = [grid_best_speed, grid_best, *(s for run in runs for s in (run.chosen, run.suggested))]
                 settings = list(dict.fromkeys([*settings, BASELINE]))
                 again = interleave(pool, settings, options, args.rounds)
             finally:

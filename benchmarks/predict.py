@@ -59,14 +59,14 @@ def main() -> None:
             # AllenNLP reads and indexes the whole file before the trainer starts (without
             # max_instances_in_memory), so the trainer's training_duration is the steps alone.
             predicted = evidence["epoch seconds advised"]
-            likely = evidence.get("epoch seconds advised, range over the rounds' speeds")
+            at_rounds = evidence.get("epoch seconds advised, range over the rounds' speeds")
             env = {**os.environ, **EXT.get(name, {}), **env_exports(advised / "env.sh")}
             reals = [_real_epoch(advised, env, f"{tmp}/run{i}") for i in range(args.epochs)]
         errors = [(predicted - real) / real for real in reals]
         within = sum(abs(e) <= 0.15 for e in errors)
-        inside = "-" if not likely else f"{sum(likely[0] <= r <= likely[1] for r in reals)} of {len(reals)}"
+        inside = "-" if not at_rounds else f"{sum(at_rounds[0] <= r <= at_rounds[1] for r in reals)} of {len(reals)}"
         rows.append([name, evidence["instances per epoch"], f"{predicted:.1f}",
-                     f"{likely[0]:.1f}-{likely[1]:.1f}" if likely else "-",
+                     f"{at_rounds[0]:.1f}-{at_rounds[1]:.1f}" if at_rounds else "-",
                      ", ".join(f"{r:.1f}" for r in reals), ", ".join(f"{e:+.1%}" for e in errors),
                      f"{max(reals) / min(reals) - 1:.1%}", inside, f"{within} of {len(reals)}"])
         print(name, rows[-1], flush=True)

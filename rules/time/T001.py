@@ -13,6 +13,10 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s"
 
 
+def _at_rounds(seconds) -> str:
+    return f" ({_duration(seconds[0])}-{_duration(seconds[1])} at the speeds seen while measuring)" if seconds else ""
+
+
 class PredictedTime(Rule):
     """Predicted epoch and total training time, as configured and as advised.
 
@@ -65,15 +69,12 @@ class PredictedTime(Rule):
         # The machine's own drift while measuring: the applied setting's rate between the rounds. A fact,
         # not a confidence interval: on the 2-vCPU benchmark VM two back-to-back real epochs differed
         # by 11% and 30%, more than the rounds of one analysis moved (benchmarks/predict.py).
-        rounds = [r for m in study.remeasured if study.best is not None and m.setting == study.best.setting
-                  for r in m.instances_per_s if r > 0]
-        at_rounds = ""
-        evidence_range = None
+        chosen = study.best.setting if study.best is not None else None
+        rounds = [r for m in study.remeasured if m.setting == chosen for r in m.instances_per_s if r > 0]
+        at_rounds = None  # [fastest, slowest] epoch seconds at the rounds' speeds
         if len(rounds) >= 3:
             middle = statistics.median(rounds)
-            evidence_range = [round(advised * middle / max(rounds), 1), round(advised * middle / min(rounds), 1)]
-            at_rounds = (f" ({_duration(evidence_range[0])}-{_duration(evidence_range[1])} at the speeds seen "
-                      f"while measuring)")
+            at_rounds = [round(advised * middle / max(rounds), 1), round(advised * middle / min(rounds), 1)]
         # AllenNLP reads, tokenizes and indexes the whole file once, before the trainer starts; later
         # epochs reuse the loaded instances (unless max_instances_in_memory makes the loader read
         # every epoch). Reading and first indexing (token -> id) per instance are measured on the sample.
@@ -84,12 +85,12 @@ class PredictedTime(Rule):
         total_advised = advised * epochs + reading * (epochs if rereads else 1)
         yield self.finding(
             f"one epoch of {total:,} instances: {_duration(as_is)} as configured, {_duration(advised)} advised"
-            f"{at_rounds} ({epochs} epochs: {_duration(total_as_is)} -> {_duration(total_advised)})",
+            f"{_at_rounds(at_rounds)} ({epochs} epochs: {_duration(total_as_is)} -> {_duration(total_advised)})",
             "Plan with the advised time", {
                 "instances per epoch": total, "estimate": model.sample.estimate_method,
                 "instances/s as configured": round(base, 1), "instances/s advised": round(best, 1),
                 "epoch seconds as configured": round(as_is, 1), "epoch seconds advised": round(advised, 1),
-                "epoch seconds advised, range over the rounds' speeds": evidence_range,
+                "epoch seconds advised, range over the rounds' speeds": at_rounds,
                 "reading and indexing seconds per epoch read": round(reading, 1),
                 "first epoch seconds advised": round(advised + reading, 1),
                 "epochs": epochs, "scope": "training steps and reading (no validation, no checkpoints)"})
