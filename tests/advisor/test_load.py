@@ -100,7 +100,8 @@ def test_trials_under_a_changed_load_are_flagged_and_the_report_warns(tiny_data,
     experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
     space = build_space(machine, experiment).restrict(
         inter_op_threads=(DEFAULT,), omp_proc_bind=("unset",), allocator=("system",), num_workers=("config",),
-        precision=("fp32",))
+        precision=("fp32",), intra_op_threads=(DEFAULT, 1, 2, 4))
+    assert len(space.speed_only().grid()) >= 6  # every one of the 6 trials measures a new setting
     started = []
 
     def progress(event):  # the load arrives after two quiet trials and stays for the rest of the search
