@@ -13,9 +13,9 @@ against the grid's best speed-only point; the advice with the behaviour changes 
 (bf16, max-tokens batches, where their gain was significant) is compared with the grid's best
 point overall. "found after" is when the search first measured the setting it finally chose, or,
 for the main-effects fit's prediction that no trial measured, when the search ended. "decided
-after" is when the applied setting was final (search, interleaved re-measure, level window); the
-what-ifs measured after it (model variants: vocabulary, model size) are outside the grid's space
-but in "advisor s".
+after" is when the applied setting was final (search and the leaders' interleaved rounds); the
+level window, the behaviour values' rounds over the applied setting and the what-ifs (model
+variants: vocabulary, model size, outside the grid's space) come after it, in "advisor s".
 
     .venv/bin/python benchmarks/oracle.py [--budget 120 [--budget 60]] [--rounds 5] [EXAMPLE ...]
 """
@@ -38,7 +38,8 @@ from _common import REPO, header, median, publish, table
 from advisor.config import load_experiment
 from advisor.trials import BASELINE, Setting, StudyOptions, build_space, run_study
 from advisor.trials.pool import TrialFailure, WorkerJob, WorkerPool
-from advisor.trials.measure import beside_baseline, interleaved, measure, metrics_of
+from advisor.trials.measure import beside_baseline, measure
+from advisor.trials.remeasure import _round as one_round
 from probes import probe_machine
 
 
@@ -98,13 +99,13 @@ def _found_after(study, chosen, started_at) -> float:
 
 
 def interleave(pool, settings, options, rounds):
-    """Rounds as the advisor's re-measure runs them: every window in 3 pieces taken in turn."""
+    """Rounds as the advisor's re-measure runs them (its own round: every window in pieces taken in turn)."""
     values = {s: [] for s in settings}
     sizes = {}
     for number in range(rounds):
-        windows, failures, _ = interleaved(pool, settings, options, 1000 + number, sizes, None, None, 3)
+        got, _ = one_round(pool, settings, options, 1000 + number, sizes, None, None, None)
         for s in settings:
-            values[s].append(0.0 if s in failures else metrics_of(windows[s]).instances_per_s)
+            values[s].append(got[s])  # 0 where the setting failed
     return values
 
 
@@ -180,8 +181,9 @@ def main() -> None:
                     "advisor's setting", "grid's best speed-only", "advisor+suggested", "grid's best overall"], rows)
     procedure = "one window per point" if args.single_window else "each point paired with the baseline, as search trials are"
     lines += ["", f"Targets: ratio >= 0.95; advisor time <= 20% of grid time; overhead < 25% of the "
-                  f"budget. \"decided after\": when the applied setting was final (search, re-measure and the level "
-                  f"window); the what-ifs after it measure model variants outside the grid's space. Ratios are "
+                  f"budget. \"decided after\": when the applied setting was final (search and the leaders' "
+                  f"interleaved rounds); the level window, the behaviour values' rounds and the what-ifs (model "
+                  f"variants outside the grid's space) come after it. Ratios are "
                   f"medians of paired interleaved rounds ({args.rounds}). "
                   f"Grid: {procedure}."]
     publish(lines, args.out)

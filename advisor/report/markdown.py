@@ -107,7 +107,7 @@ def render_markdown(report) -> str:
             out.append(f"- {r.setting.label()}: median {r.spread.median:.1f} (IQR {r.spread.p25:.1f}-{r.spread.p75:.1f}); "
                        + ", ".join(f"{v:.1f}" for v in r.instances_per_s))
         for key, gain in study.behaviour_gains.items():
-            out.append(f"- behaviour-changing {key} on top of the best speed-only setting: {gain.verdict}")
+            out.append(f"- behaviour-changing {key} on top of the applied setting: {gain.verdict}")
         if study.bf16_parity is not None:
             p = study.bf16_parity
             out.append(f"- bf16 loss parity over {p.steps} steps: max relative difference {p.max_rel_diff:.2%} "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from probes.load import LoadMeter, LoadReading
 
@@ -23,7 +23,7 @@ from .result import BestSetting, LossParity, Remeasure
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import Comparison, compare, spread
 
-__all__ = ["remeasure", "bf16_parity", "PARITY_TOLERANCE", "ROUND_COST"]
+__all__ = ["Decision", "Suggestions", "remeasure", "suggestions", "bf16_parity", "PARITY_TOLERANCE", "ROUND_COST"]
 
 # One setting's share of a re-measure round (its window in 3 pieces, each with a begin and a warm-up
 # step) against its share of a paired search trial (2 pieces): measured on the Bi-LSTM example.
@@ -108,94 +108,156 @@ def _can_still_win(leader: Setting, calm_rounds: List[Dict[Setting, float]], mos
     return _beats(compare([1.0] * len(ratios), ratios))
 
 
+class Decision(NamedTuple):
+    """What the interleaved rounds decided: the applied setting, and the evidence for it."""
+
+    remeasured: List[Remeasure]
+    comparisons: Dict[str, Comparison]
+    best: Optional[BestSetting]
+    dropped: Tuple[int, bool]  # rounds dropped because the load moved; whether too few calm ones were left
+    rounds: int  # rounds run (the suggestions' rounds are numbered after them)
+
+
+class Suggestions(NamedTuple):
+    """Behaviour-changing values, each measured on top of the applied setting."""
+
+    remeasured: List[Remeasure]
+    gains: Dict[str, Comparison]
+    dropped: Tuple[int, bool]
+
+
+def _rounds(pool: WorkerPool, options: StudyOptions, calm_wanted: int,
+            pick: Callable[[List[Dict[Setting, float]]], List[Setting]], deadline: float, first: int,
+            sizes: Dict[Setting, int], meter: Optional[LoadMeter], plan: Optional[LoadPlan],
+            readings: Optional[List[Tuple[int, Optional[LoadReading]]]], failed: Optional[Dict[Setting, str]],
+            emit: Callable) -> Tuple[List[Dict[Setting, float]], List[bool]]:
+    """Interleaved rounds of what ``pick`` asks for (given the calm rounds so far) until ``calm_wanted``
+    calm ones; a round in which the outside load moved is replaced, up to three times, while the
+    deadline allows. Three rounds always run (callers check first that they fit)."""
+    all_rounds: List[Dict[Setting, float]] = []
+    steady: List[bool] = []  # per round: no measurement in it under a markedly different load
+    per_setting_s = 0.0
+    for i in range(calm_wanted + 3):
+        if sum(steady) >= calm_wanted or (i >= calm_wanted and not meter):
+            break
+        current = pick([r for r, ok in zip(all_rounds, steady) if ok])
+        if not current:
+            break
+        if i >= 3 and time.perf_counter() + per_setting_s * len(current) > deadline:
+            break
+        t0 = time.perf_counter()
+        values, calm = _round(pool, current, options, first + i, sizes, meter, plan, readings, failed)
+        all_rounds.append(values)
+        steady.append(calm)
+        per_setting_s = (time.perf_counter() - t0) / len(current)
+        emit("remeasure", None)
+    return all_rounds, steady
+
+
+def _kept(all_rounds: List[Dict[Setting, float]], steady: List[bool]):
+    """The calm rounds (all of them when fewer than three were calm), and (dropped, too few calm)."""
+    kept = [r for r, ok in zip(all_rounds, steady) if ok]
+    dropped = (steady.count(False), len(kept) < 3 and not all(steady))
+    return (kept if len(kept) >= 3 else all_rounds), dropped
+
+
+def _paired(kept: List[Dict[Setting, float]], reference: Setting, candidate: Setting) -> Comparison:
+    both = [r for r in kept if reference in r and candidate in r]
+    return compare([r[reference] for r in both], [r[candidate] for r in both])
+
+
+def _fitting(settings: List[Setting], keep: int, typical_s: float, deadline: float) -> List[Setting]:
+    """``settings`` without trailing ones until three rounds of them end by the deadline (``keep`` stay)."""
+    settings = list(settings)
+    while len(settings) > keep and time.perf_counter() + 3 * len(settings) * ROUND_COST * typical_s > deadline:
+        settings.pop()
+    return settings
+
+
 def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOptions, emit: Callable,
               deadline: float, space: SearchSpace, meter: Optional[LoadMeter] = None,
               plan: Optional[LoadPlan] = None, readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None,
-              typical_s: float = 0.0, failed: Optional[Dict[Setting, str]] = None):
-    """Baseline, leaders and measured behaviour variants in interleaved rounds; the decision.
+              typical_s: float = 0.0, failed: Optional[Dict[Setting, str]] = None,
+              sizes: Optional[Dict[Setting, int]] = None) -> Decision:
+    """The baseline and the leaders in interleaved rounds; the decision.
 
     Leaders are speed-only settings (what the advisor applies): the fastest trial, the setting the
-    main effects of all trials predict best (:mod:`.effects`), then the next fastest trials.
-    Behaviour-changing values in the space (bf16 where it is native, max-tokens batches) are
-    measured on top of the best leader and reported as separate gains (they take part in the first
-    three calm rounds only: the decision gets the rest). At least three rounds (fewer cannot tell
-    noise from a gain), up to ``remeasure_rounds`` while the budget allows; after three, a leader
-    that could not be called faster even if every round left were a landslide takes no more rounds,
-    and when none can, the rounds stop (the decision cannot change; the run ends sooner). A round in
-    which the outside load moved markedly is dropped (its pairs are not comparable) and another is
-    run in its place while the budget allows.
-
-    Returns (remeasured, comparisons, best, behaviour gains, (dropped rounds, too few calm)); the
-    reason a setting failed, where one did, goes into ``failed``.
+    main effects of all trials predict best (:mod:`.effects`), then the next fastest trials. At
+    least three rounds (fewer cannot tell noise from a gain), up to ``remeasure_rounds`` while the
+    budget allows; after three, a leader that could not be called faster even if every round left
+    were a landslide takes no more rounds, and when none can, the rounds stop (the decision cannot
+    change; the run ends sooner). A round in which the outside load moved markedly is dropped (its
+    pairs are not comparable) and another is run in its place while the budget allows. The reason a
+    setting failed, where one did, goes into ``failed``. Behaviour-changing values are measured
+    afterwards, over the applied setting (:func:`suggestions`): they never change the decision.
     """
+    sizes = {} if sizes is None else sizes  # timed steps per piece, fixed by the first piece of each setting
     if BASELINE not in measured:
-        return [], {}, None, {}, (0, False)
+        return Decision([], {}, None, (0, False), 0)
     ranked = [s for s, _ in sorted(measured.items(), key=lambda kv: -kv[1]) if s != BASELINE and space.fits(s)]
     fastest = [s for s in ranked if s.speed_only]
     pooled = predicted_best(measured, space.speed_only())  # what every trial together points to
     pooled = [pooled] if pooled is not None and pooled != BASELINE else []
     leaders = list(dict.fromkeys([*fastest[:1], *pooled, *fastest[1:]]))[: options.top_k]
-    anchor = leaders[0] if leaders else BASELINE
-    # The behaviour values the space holds (bf16 is never in it where it would be emulated), each
-    # switched on alone over the best leader.
-    allowed = {f"{name}={value}" for name, values in space.behaviour_values().items() for value in values}
-    variants = {key: v for key, v in anchor.behaviour_variants().items() if key in allowed}
-    settings = list(dict.fromkeys([BASELINE, *leaders, *variants.values()]))
-    # Three rounds at least must end by the deadline: drop behaviour variants, then trailing leaders.
-    while len(settings) > 2 and time.perf_counter() + 3 * len(settings) * ROUND_COST * typical_s > deadline:
-        dropped_setting = settings.pop()
-        variants = {k: v for k, v in variants.items() if v != dropped_setting}
-        leaders = [s for s in leaders if s != dropped_setting]
-    if len(settings) == 1 or not leaders:  # no speed-only candidate to decide on: nothing to re-measure
-        return ([], {}, BestSetting(BASELINE, measured[BASELINE], 1.0, 1.0, 1.0, False,
-                                    "no speed-only candidate completed: keep the config's settings"), {}, (0, False))
+    # Three rounds at least must end by the deadline: trailing leaders are dropped until they do.
+    settings = _fitting([BASELINE, *leaders], 2, typical_s, deadline)
+    leaders = [s for s in leaders if s in settings]
+    if not leaders:  # no speed-only candidate to decide on: nothing to re-measure
+        return Decision([], {}, BestSetting(BASELINE, measured[BASELINE], 1.0, 1.0, 1.0, False,
+                                            "no speed-only candidate completed: keep the config's settings"),
+                        (0, False), 0)
     # Every setting's worker stays alive through the rounds: a restart per piece would cost more than the round.
     pool.max_alive = max(pool.max_alive, len({s.process_key() for s in settings}))
-    all_rounds: List[Dict[Setting, float]] = []
-    steady: List[bool] = []  # per round: no measurement in it under a markedly different load
-    sizes: Dict[Setting, int] = {}  # timed steps per piece, fixed by the first piece of each setting
-    per_setting_s = 0.0
-    extras = set(variants.values())  # suggestions only: three rounds, then the decision gets the time
-    for number in range(options.remeasure_rounds + 3):  # up to 3 extra rounds replace dropped ones
-        if sum(steady) >= options.remeasure_rounds or (number >= options.remeasure_rounds and not meter):
-            break
-        # The variants stay until they have three calm rounds (a dropped round is replaced for them too).
-        extras_done = not extras or sum(ok for ok, r in zip(steady, all_rounds) if extras <= set(r)) >= 3
-        calm_rounds = [r for r, ok in zip(all_rounds, steady) if ok]
+
+    def pick(calm_rounds: List[Dict[Setting, float]]) -> List[Setting]:
         open_leaders = [s for s in leaders if _can_still_win(s, calm_rounds, options.remeasure_rounds)]
-        needed = {BASELINE, *open_leaders, *(() if extras_done else extras | {anchor})}
-        current = [s for s in settings if s in needed]
-        if not open_leaders and extras_done:
-            break  # no leader can clear the bar in the rounds left: the config's settings stay
-        if number >= 3 and time.perf_counter() + per_setting_s * len(current) > deadline:
-            break
-        t0 = time.perf_counter()
-        values, calm = _round(pool, current, options, number, sizes, meter, plan, readings, failed)
-        all_rounds.append(values)
-        steady.append(calm)
-        per_setting_s = (time.perf_counter() - t0) / len(current)
-        emit("remeasure", None)
-    kept = [r for r, ok in zip(all_rounds, steady) if ok]
-    dropped = (steady.count(False), len(kept) < 3 and not all(steady))
-    if len(kept) < 3:  # too few calm rounds to decide on: use them all, the report says the load moved
-        kept = all_rounds
+        # None left open: no leader can clear the bar in the rounds left, the config's settings stay.
+        return [BASELINE, *open_leaders] if open_leaders else []
 
-    def paired(reference: Setting, candidate: Setting) -> Comparison:
-        both = [r for r in kept if reference in r and candidate in r]
-        return compare([r[reference] for r in both], [r[candidate] for r in both])
-
+    all_rounds, steady = _rounds(pool, options, options.remeasure_rounds, pick, deadline, 0, sizes, meter, plan,
+                                 readings, failed, emit)
+    kept, dropped = _kept(all_rounds, steady)
     rounds: Dict[Setting, List[float]] = {s: [r[s] for r in kept if s in r] for s in settings}
-    # A setting that failed in every round (bf16 where the model has an op without it) has no speed
-    # to compare: it is left out here, not called "slower"; its failure is in the worker log.
+    # A setting that failed in every round has no speed to compare: it is left out here, not called
+    # "slower"; its failure is in the worker log.
     working = [s for s in settings if any(rounds[s])]
     remeasured = [Remeasure(s, tuple(rounds[s]), spread(rounds[s])) for s in working]
     if BASELINE not in working:
-        return remeasured, {}, BestSetting(BASELINE, 0.0, 1.0, 1.0, 1.0, False,
-                                           "the config as it is failed when measured again: nothing to compare "
-                                           "with"), {}, dropped
-    base = rounds[BASELINE]
-    comparisons = {s.label(): paired(BASELINE, s) for s in working if s != BASELINE}
-    best = _choose([s for s in leaders if s in working], rounds, comparisons, base, paired)
-    # A behaviour value's own effect: the anchor with it against the anchor without it.
-    gains = {key: paired(anchor, v) for key, v in variants.items() if v in working and anchor in working}
-    return remeasured, comparisons, best, gains, dropped
+        return Decision(remeasured, {}, BestSetting(BASELINE, 0.0, 1.0, 1.0, 1.0, False,
+                                                    "the config as it is failed when measured again: nothing to "
+                                                    "compare with"), dropped, len(all_rounds))
+    comparisons = {s.label(): _paired(kept, BASELINE, s) for s in working if s != BASELINE}
+    best = _choose([s for s in leaders if s in working], rounds, comparisons, rounds[BASELINE],
+                   lambda a, b: _paired(kept, a, b))
+    return Decision(remeasured, comparisons, best, dropped, len(all_rounds))
+
+
+def suggestions(pool: WorkerPool, applied: Setting, options: StudyOptions, emit: Callable, deadline: float,
+                space: SearchSpace, meter: Optional[LoadMeter] = None, plan: Optional[LoadPlan] = None,
+                readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None, typical_s: float = 0.0,
+                failed: Optional[Dict[Setting, str]] = None, sizes: Optional[Dict[Setting, int]] = None,
+                first_round: int = 0) -> Suggestions:
+    """Each behaviour-changing value the space holds (bf16 where it is native, max-tokens batches),
+    switched on alone over the applied setting, in three calm interleaved rounds beside it.
+
+    Run after the decision, which they cannot change: the gain reported is the one the user gets
+    by adding the value to the advised config. Values are dropped (last first) when three rounds of
+    them would not end by the deadline; a value that failed in every round is left out.
+    """
+    sizes = {} if sizes is None else sizes
+    allowed = {f"{name}={value}" for name, values in space.behaviour_values().items() for value in values}
+    variants = {key: v for key, v in applied.behaviour_variants().items() if key in allowed}
+    settings = _fitting([applied, *variants.values()], 1, typical_s, deadline)
+    variants = {key: v for key, v in variants.items() if v in settings}
+    if not variants:
+        return Suggestions([], {}, (0, False))
+    pool.max_alive = max(pool.max_alive, len({s.process_key() for s in settings}))
+    all_rounds, steady = _rounds(pool, options, 3, lambda calm: settings, deadline, first_round, sizes, meter,
+                                 plan, readings, failed, emit)
+    kept, dropped = _kept(all_rounds, steady)
+    rounds = {s: [r[s] for r in kept if s in r] for s in settings}
+    if not any(rounds[applied]):
+        return Suggestions([], {}, dropped)
+    working = [v for v in variants.values() if any(rounds[v])]
+    gains = {key: _paired(kept, applied, v) for key, v in variants.items() if v in working}
+    return Suggestions([Remeasure(v, tuple(rounds[v]), spread(rounds[v])) for v in working], gains, dropped)

@@ -113,15 +113,13 @@ class Overhead:
     total_s: float
     budget_s: float
     whatif_s: float = 0.0  # model variants measured after the decision (reported, never applied)
+    # From the start until the applied setting was final: search and the leaders' rounds. The level
+    # window, the behaviour values' rounds, bf16 parity and the what-ifs come after it.
+    decided_s: float = 0.0
 
     @property
     def fraction_of_budget(self) -> float:
         return self.worker_start_s / self.budget_s if self.budget_s else 0.0
-
-    @property
-    def decided_s(self) -> float:
-        """Seconds from the start until the applied setting was final (the what-ifs come after)."""
-        return round(self.total_s - self.whatif_s, 2)
 
 
 @dataclass(frozen=True)
@@ -138,7 +136,7 @@ class StudyResult:
     importances: Dict[str, float]
     overhead: Overhead
     model_facts: Optional[ModelFacts] = None
-    # Behaviour-changing values measured on top of the best speed-only setting, e.g. "precision=bf16".
+    # Behaviour-changing values measured on top of the applied speed-only setting, e.g. "precision=bf16".
     behaviour_gains: Dict[str, Comparison] = field(default_factory=dict)
     bf16_parity: Optional[LossParity] = None
     whatifs: Tuple[WhatIf, ...] = field(default=())

@@ -125,8 +125,8 @@ class SearchSpace:
     def speed_only(self) -> "SearchSpace":
         """The space without behaviour-changing values: what the search explores and the advice applies.
 
-        Behaviour values (bf16, max-tokens batches) are measured on top of the best speed-only
-        setting instead, in the interleaved re-measure: searched alongside, they drew most of the
+        Behaviour values (bf16, max-tokens batches) are measured on top of the applied setting
+        instead, in interleaved rounds after the decision: searched alongside, they drew most of the
         trials (bf16 is often the fastest point) away from what is applied.
         """
         choices = {name: tuple(v for v in values if v not in Setting.BEHAVIOUR.get(name, ()))

@@ -25,7 +25,7 @@ from .load import LoadPlan, flagged, load_report, plan_load
 from .measure import Pruned, StudyOptions, beside_baseline, measure, measure_window, metrics_of, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
-from .remeasure import ROUND_COST, bf16_parity, remeasure
+from .remeasure import ROUND_COST, bf16_parity, remeasure, suggestions
 from .result import SCHEMA_VERSION, BestSetting, Overhead, StudyResult, TrialMetrics, TrialRecord
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import MIN_GAIN
@@ -111,7 +111,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                       max_alive=max(3, options.top_k + 1, min(5, process_keys)),
                       allocator_paths={a.name: a.path for a in machine.runtime.allocators})
     measured: Dict[Setting, float] = {}
-    searched = space.speed_only()  # behaviour values are measured on top of the leader, in the re-measure
+    searched = space.speed_only()  # behaviour values: measured over the applied setting, after the decision
     variants = sum(len(values) for values in space.behaviour_values().values())
     attempted: Dict[Setting, str] = {}  # every setting tried, with its outcome (for duplicates and resume)
 
@@ -225,9 +225,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         elapsed = time.perf_counter() - started
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         start_cost = pool.start_seconds / pool.started if pool.started else 0.0
-        # Keep time for interleaved re-measuring: every round of the baseline and the leaders, three
-        # of the behaviour variants over the best leader.
-        reserve = ((options.top_k + 1) * options.remeasure_rounds + variants * 3) * ROUND_COST * typical
+        # Keep time for interleaved re-measuring: every round of the baseline and the leaders, then
+        # three of the behaviour variants beside the applied setting.
+        reserve = ((options.top_k + 1) * options.remeasure_rounds + (variants + 1) * 3 * bool(variants)) \
+            * ROUND_COST * typical
         reserve += len(specs) * (start_cost + 6 * typical * 0.7)
         reserve = min(0.6 * options.budget_s, reserve)
         if options.patience and state["since_best"] >= options.patience:
@@ -239,7 +240,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     interrupted = False
     remeasured, comparisons, best, gains, parity = [], {}, None, {}, None
     whatifs, whatif_starts = [], (0, 0.0)
-    remeasure_s = whatif_s = 0.0
+    remeasure_s = whatif_s = decided_s = 0.0
     level = None
     try:
         study.optimize(objective, n_trials=options.n_trials, callbacks=[after_trial], catch=(TrialFailure,),
@@ -248,13 +249,23 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         t_re = time.perf_counter()
         deadline = started + options.budget_s
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
-        remeasured, comparisons, best, gains, dropped = remeasure(pool, measured, options, emit, deadline, space,
-                                                                  meter, plan, readings, typical, failed_again)
+        round_sizes: Dict[Setting, int] = {}  # timed steps per round piece, shared by both kinds of rounds
+        decision = remeasure(pool, measured, options, emit, deadline, space, meter, plan, readings, typical,
+                             failed_again, round_sizes)
+        remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
+            decision.dropped
+        decided_s = time.perf_counter() - started  # what follows measures, and never changes, the applied setting
+        level = _level(pool, best, options)
+        if best is not None:
+            suggested = suggestions(pool, best.setting, options, emit, deadline, space, meter, plan, readings,
+                                    typical, failed_again, round_sizes, decision.rounds)
+            remeasured += suggested.remeasured
+            gains = suggested.gains
+            dropped = (dropped[0] + suggested.dropped[0], dropped[1] or suggested.dropped[1])
         state["dropped_rounds"] = dropped
         parity = None
         if best is not None and "precision=bf16" in gains:
             parity = bf16_parity(pool, replace(best.setting, precision="bf16"), options)
-        level = _level(pool, best, options)
         remeasure_s = time.perf_counter() - t_re
         whatifs, whatif_starts = [], (0, 0.0)
         t_whatif = time.perf_counter()
@@ -316,7 +327,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         importances=_importances(study, searched),
         overhead=Overhead(pool.started + whatif_starts[0], round(pool.start_seconds + whatif_starts[1], 2),
                           round(measuring_s, 2), round(remeasure_s, 2), round(time.perf_counter() - started, 2),
-                          options.budget_s, round(whatif_s, 2)),
+                          options.budget_s, round(whatif_s, 2), round(decided_s, 2)),
         model_facts=facts, behaviour_gains=gains if best is not None else {}, bf16_parity=parity,
         whatifs=tuple(whatifs), notes=tuple(notes), partial=interrupted,
         load=load_report(plan, readings, flagged_trials, *state.get("dropped_rounds", (0, False))),

@@ -163,16 +163,18 @@ def test_a_variant_that_fails_every_round_is_left_out_not_called_slower(monkeypa
         max_alive = 3
 
     space = SearchSpace({"batch_layout": ("config", "bucket"), "precision": ("fp32", "bf16")})
-    remeasured, comparisons, best, gains, _ = rm.remeasure(
-        Pool(), {BASELINE: 100.0, bucket: 118.0}, StudyOptions(remeasure_rounds=5), lambda *a: None,
-        deadline=float("inf"), space=space, meter=Meter())
-    assert best.setting == bucket and best.significant
-    assert "precision=bf16" not in gains and bf16.label() not in comparisons
-    assert {r.setting for r in remeasured} == {BASELINE, bucket}
-    assert len(next(r for r in remeasured if r.setting == bucket).instances_per_s) == 5
+    decision = rm.remeasure(Pool(), {BASELINE: 100.0, bucket: 118.0}, StudyOptions(remeasure_rounds=5),
+                            lambda *a: None, deadline=float("inf"), space=space, meter=Meter())
+    assert decision.best.setting == bucket and decision.best.significant
+    assert {r.setting for r in decision.remeasured} == {BASELINE, bucket}
+    assert len(next(r for r in decision.remeasured if r.setting == bucket).instances_per_s) == 5
+    assert decision.dropped == (1, False) and decision.rounds == 6  # the dropped round was replaced
+    suggested = rm.suggestions(Pool(), bucket, StudyOptions(), lambda *a: None, deadline=float("inf"),
+                               space=space, meter=Meter(), first_round=decision.rounds)
+    assert suggested.gains == {} and suggested.remeasured == []
 
 
-def test_behaviour_variants_get_three_calm_rounds_even_when_one_is_dropped(monkeypatch):
+def test_behaviour_values_are_measured_over_the_applied_setting_after_the_decision(monkeypatch):
     import advisor.trials.remeasure as rm
     from advisor.trials.measure import StudyOptions
     from advisor.trials.setting import SearchSpace
@@ -181,8 +183,10 @@ def test_behaviour_variants_get_three_calm_rounds_even_when_one_is_dropped(monke
     seen = []
 
     def fake_round(pool, settings, options, number, sizes, meter, plan, readings, failed):
-        seen.append(len(settings))
-        return {s: (130.0 if s.precision == "bf16" else 120.0 if s == bucket else 100.0) for s in settings}, number != 0
+        seen.append((number, set(settings)))
+        speeds = {s: (130.0 if s.precision == "bf16" else 120.0 if s.batch_layout == "bucket" else 100.0)
+                  for s in settings}
+        return speeds, number != 5  # the first round of the suggestions is taken under a moved load
 
     monkeypatch.setattr(rm, "_round", fake_round)
 
@@ -190,10 +194,22 @@ def test_behaviour_variants_get_three_calm_rounds_even_when_one_is_dropped(monke
         max_alive = 3
 
     space = SearchSpace({"batch_layout": ("config", "bucket"), "precision": ("fp32", "bf16")})
-    remeasured, _, _, gains, _ = rm.remeasure(Pool(), {BASELINE: 100.0, bucket: 118.0}, StudyOptions(remeasure_rounds=5),
-                                              lambda *a: None, deadline=float("inf"), space=space, meter=object())
-    assert seen[:4] == [3, 3, 3, 3] and seen[4:] == [2, 2]  # round 0 dropped: the variant runs once more
-    assert all(len(r.instances_per_s) >= 3 for r in remeasured) and gains["precision=bf16"].rounds == 3
+    decision = rm.remeasure(Pool(), {BASELINE: 100.0, bucket: 118.0}, StudyOptions(remeasure_rounds=5),
+                            lambda *a: None, deadline=float("inf"), space=space, meter=object())
+    # The decision's rounds hold the baseline and the leader only: bf16 cannot change what is applied.
+    assert [s for _, s in seen] == [{BASELINE, bucket}] * 5 and decision.best.setting == bucket
+    suggested = rm.suggestions(Pool(), decision.best.setting, StudyOptions(), lambda *a: None,
+                               deadline=float("inf"), space=space, meter=object(), first_round=decision.rounds)
+    bf16 = replace(bucket, precision="bf16")
+    assert [s for _, s in seen[5:]] == [{bucket, bf16}] * 4  # the dropped round is run again
+    assert [n for n, _ in seen[5:]] == [5, 6, 7, 8]  # numbered after the decision's: other batches
+    gain = suggested.gains["precision=bf16"]
+    assert gain.rounds == 3 and gain.significant and 1.07 < gain.ratio < 1.1  # 130/120, over the applied one
+    assert suggested.dropped == (1, False)
+    # Nothing fits before the deadline: no behaviour value is measured, none is claimed.
+    late = rm.suggestions(Pool(), bucket, StudyOptions(), lambda *a: None, deadline=0.0, space=space,
+                          typical_s=1.0)
+    assert late.gains == {} and len(seen) == 9
 
 
 def test_leaders_that_can_no_longer_win_get_no_more_rounds(monkeypatch):
@@ -227,6 +243,6 @@ def test_leaders_that_can_no_longer_win_get_no_more_rounds(monkeypatch):
     seen.clear()
     monkeypatch.setattr(rm, "_round", lambda pool, settings, *a: (seen.append(1) or
                                                                    {s: 100.0 + (s == bucket) for s in settings}, True))
-    _, _, best, _, _ = rm.remeasure(Pool(), {BASELINE: 100.0, bucket: 118.0}, StudyOptions(remeasure_rounds=5),
-                                    lambda *a: None, deadline=float("inf"), space=space)
+    best = rm.remeasure(Pool(), {BASELINE: 100.0, bucket: 118.0}, StudyOptions(remeasure_rounds=5),
+                        lambda *a: None, deadline=float("inf"), space=space).best
     assert best.setting == BASELINE and len(seen) == 3
