@@ -7,6 +7,7 @@ trials reuse :class:`BuiltExperiment` so they run the same objects.
 from __future__ import annotations
 
 import copy
+import itertools
 import logging
 import os
 import re
@@ -50,10 +51,12 @@ class BuiltExperiment:
     timings: Dict[str, float]
     vocab_estimates: List[VocabEstimate] = field(default_factory=list)  # namespaces padded to full size
 
-    def data_loader(self, overrides: Optional[Dict[str, Any]] = None) -> Any:
+    def data_loader(self, overrides: Optional[Dict[str, Any]] = None, live: bool = False) -> Any:
         """The config's own data loader over the sample.
 
-        ``overrides`` are merged into its params; a value of None removes that key.
+        ``overrides`` are merged into its params; a value of None removes that key. ``live``: the
+        reader reads the sample's instances from the file again (as a streaming loader's workers do
+        every epoch) instead of replaying them from memory.
         """
         from allennlp.common import Params
         from allennlp.data import DataLoader
@@ -65,7 +68,7 @@ class BuiltExperiment:
             else:
                 spec[key] = copy.deepcopy(value)  # Params pops from nested dicts: keep the caller's intact
         loader = _step("the data loader (data_loader)", lambda: DataLoader.from_params(
-            params=Params(spec), reader=_sample_reader(self.reader, self.instances),
+            params=Params(spec), reader=_sample_reader(self.reader, self.instances, live),
             data_path=self.experiment.train_data_path), "DataLoader")
         loader.index_with(self.vocab)
         return loader
@@ -128,17 +131,20 @@ def _step(what: str, build: Callable[[], T], registry: str = "") -> T:
                            "Check that key of the config against the class it builds.") from None
 
 
-def _sample_reader(inner: Any, instances: List[Any]) -> Any:
+def _sample_reader(inner: Any, instances: List[Any], live: bool = False) -> Any:
     from allennlp.data import DatasetReader
 
     class SampleReader(DatasetReader):
-        """Replays the sampled instances through the config's own loader."""
+        """Replays the sampled instances through the config's own loader (``live``: reads them again)."""
 
         def __init__(self) -> None:
             super().__init__()
 
         def _read(self, file_path: str) -> Iterator[Any]:
-            yield from instances
+            if live:  # the same first instances, read and tokenized again by the config's reader
+                yield from itertools.islice(inner._read(file_path), len(instances))
+            else:
+                yield from instances
 
         def text_to_instance(self, *inputs: Any) -> Any:  # type: ignore[override]
             return inner.text_to_instance(*inputs)

@@ -12,8 +12,12 @@ the long batches. A short window then measures like batches for every
 setting, and the epoch profile (instances and padded positions of every
 batch) lets the parent scale the window to a whole epoch
 (``advisor.trials.estimate``). Streaming loaders (``max_instances_in_memory``)
-with worker processes are iterated live, so the workers' cost is measured; the
-profile still comes from the replayed epoch. Without ``max_instances_in_memory``
+with worker processes are iterated live, their workers reading and tokenizing the
+sample's instances from the file again, so the workers' cost is measured; the
+profile still comes from the replayed epoch. Their workers read a whole chunk before the first
+batch of an epoch comes, and a short window would start after that wait: the wait is timed and
+spread over the instances it made ready, so every step carries its share of the reading as a
+whole epoch does. Without ``max_instances_in_memory``
 AllenNLP reads the file once before training and batches from memory in the
 main process whatever ``num_workers`` is, which the replay is.
 """
@@ -81,6 +85,11 @@ class TrialRunner:
         # layout -> (batches, id(batch) -> its collation seconds, the epoch totals sent with every trial)
         self._epochs: Dict[str, Tuple[List[Any], Dict[int, float], Dict[str, int]]] = {}
         self._collate: Dict[int, float] = {}  # the replayed epoch's collation seconds, while it is replayed
+        # A live loader's fill: seconds per instance its workers took to hand over the first batch of an
+        # epoch; per batch of the instances it made ready, the seconds to add to its step (its share,
+        # less the wait the first one timed).
+        self.fill_per_instance = 0.0
+        self._fill_charges: Dict[int, float] = {}
         self.bf16 = False
 
     # -- one trial -------------------------------------------------------
@@ -101,10 +110,12 @@ class TrialRunner:
         # Only a streaming loader (max_instances_in_memory) has its workers produce batches beside the
         # steps; without it AllenNLP reads the file once and batches from memory in the main process,
         # which the replay is, whatever num_workers says.
-        if self.config_mem and int(overrides.get("num_workers", self._config_workers())) > 0:
+        workers = int(overrides.get("num_workers", self._config_workers()))
+        if self.config_mem and workers > 0:
             random.seed(0)  # the same shuffle in the main process; the workers' cost is measured live
-            self.loader = self.built.data_loader(overrides)
-            self._batches = self._forever()
+            self.loader = self.built.data_loader(overrides, live=True)  # the workers read, as they would
+            # Each worker reads its shard a chunk at a time: the first batch waits for about this many.
+            self._batches = self._forever(min(len(self.built.instances), workers * self.config_mem))
         else:
             self.loader = None
             self._batches = self._replay(batches, collate, offset)
@@ -147,13 +158,25 @@ class TrialRunner:
         while True:
             yield from batches
 
-    def _forever(self) -> Iterator[Any]:
+    def _forever(self, filled: int) -> Iterator[Any]:
+        """The live loader's epochs, one after another. The wait for each epoch's first batch (worker
+        start, reading and batching their first chunk) is timed and spread over the ``filled``
+        instances it made ready, instead of charged to the one step that waited; later chunks are
+        read while training runs, and their steps time whatever waiting or contention there is."""
         while True:
-            yielded = False
+            ready, wait = 0, None
+            start = time.perf_counter()
             for batch in self.loader:
-                yielded = True
+                instances = self._count(batch)[0]
+                if wait is None:
+                    wait = time.perf_counter() - start
+                    self.fill_per_instance = wait / max(1, filled)
+                    self._fill_charges[id(batch)] = instances * self.fill_per_instance - wait
+                elif ready < filled:
+                    self._fill_charges[id(batch)] = instances * self.fill_per_instance
+                ready += instances
                 yield batch
-            if not yielded:
+            if wait is None:
                 raise RuntimeError("the data loader produced no batches from the sample")
 
     def _count(self, batch: Dict[str, Any]):
@@ -179,6 +202,8 @@ class TrialRunner:
             # reading) counts as the main process would have spent them.
             if id(batch) in self._collate:
                 elapsed += self._collate[id(batch)] + instances * self.read_per_instance
+            elif self.loader is not None:  # live: this batch's share of the fill, not the wait it saw
+                elapsed += self._fill_charges.pop(id(batch), 0.0)
             out["seconds"].append(elapsed)
             out["instances"].append(instances)
             out["tokens"].append(tokens)
@@ -211,4 +236,6 @@ class TrialRunner:
             batches.close()  # stops the loader's worker processes
         self.loader = None
         self._collate = {}
+        self._fill_charges = {}
+        self.fill_per_instance = 0.0
         return {"peak_rss_bytes": _peak_rss_bytes()}

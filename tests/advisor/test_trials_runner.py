@@ -38,3 +38,27 @@ def test_a_streaming_loader_runs_live_workers_and_charges_reading_without_them()
     trial.begin(replace(BASELINE, num_workers=0), 1)
     assert trial.loader is None
     trial.end()
+
+
+def test_a_live_loaders_fill_is_spread_over_the_instances_it_made_ready(monkeypatch):
+    # A reader that takes 20 ms per instance: the first batch waits for the worker's whole chunk,
+    # here the whole 64-instance sample (8 batches), and no later step of the pass waits.
+    import allennlp.data.dataset_readers as readers
+    import time
+
+    read = readers.TextClassificationJsonReader.text_to_instance
+
+    def slow(self, *args, **kwargs):
+        time.sleep(0.02)
+        return read(self, *args, **kwargs)
+
+    trial = runner('{"data_loader.max_instances_in_memory": 64}')
+    monkeypatch.setattr(readers.TextClassificationJsonReader, "text_to_instance", slow)  # the fork inherits it
+    trial.begin(replace(BASELINE, num_workers=1), 1)  # the warm-up step takes the wait
+    assert 0.02 <= trial.fill_per_instance < 0.2
+    share = 8 * trial.fill_per_instance
+    steps = trial.steps(3)["seconds"]
+    # Each step carries its 8 instances' share of the fill: not none, and not the whole wait at once.
+    assert all(share <= s < 2 * share for s in steps)
+    trial.end()
+    assert trial.fill_per_instance == 0.0
