@@ -166,7 +166,16 @@ class TrialRunner:
         while True:
             ready, wait = 0, None
             start = time.perf_counter()
-            for batch in self.loader:
+            epoch = iter(self.loader)
+            while True:
+                try:
+                    batch = next(epoch)
+                except StopIteration:
+                    break
+                except BrokenPipeError:
+                    # AllenNLP 2.10 ends an epoch by sending "stop" down a pipe to each of its workers,
+                    # and one that has already exited has closed its end: every batch has come by then.
+                    break
                 instances = self._count(batch)[0]
                 if wait is None:
                     wait = time.perf_counter() - start
@@ -233,7 +242,10 @@ class TrialRunner:
     def end(self) -> Dict[str, Any]:
         batches, self._batches = self._batches, None
         if batches is not None:
-            batches.close()  # stops the loader's worker processes
+            try:
+                batches.close()  # stops the loader's worker processes
+            except BrokenPipeError:  # as in _forever: a worker had exited already
+                pass
         self.loader = None
         self._collate = {}
         self._fill_charges = {}

@@ -6,6 +6,7 @@ Optuna itself does; every part can be swapped from the caller.
 from __future__ import annotations
 
 import json
+import math
 import statistics
 import time
 from dataclasses import dataclass, replace
@@ -255,6 +256,15 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
             decision.dropped
         decided_s = time.perf_counter() - started  # what follows measures, and never changes, the applied setting
+        if best is not None and searched.size() > 1 and attempted and all(s == BASELINE for s in attempted):
+            # The budget ended with the baseline's trial (a heavy model): say that, and what would do.
+            rounds = (options.top_k + 1) * options.remeasure_rounds + (variants + 1) * 3 * bool(variants)
+            start_cost = pool.start_seconds / pool.started if pool.started else 0.0
+            wanted = start_cost + typical * (1 + 2 * 6 + rounds * ROUND_COST)  # about six paired trials
+            state["budget_note"] = (f"the {options.budget_s:.0f} s budget ended after the baseline's trial "
+                                    f"({typical:.0f} s), so no candidate was measured: a budget of about "
+                                    f"{60 * math.ceil(wanted / 60):.0f} s lets the search measure some")
+            best = replace(best, verdict="no candidate measured: the budget ended after the baseline's trial")
         level = _level(pool, best, options)
         if best is not None:
             suggested = suggestions(pool, best.setting, options, emit, deadline, space, meter, plan, readings,
@@ -313,6 +323,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                     and c.significant and c.ratio > best.speedup):
                 notes.append(f"{again.setting.label()} measured {c.verdict}, not beyond the noise of the applied "
                              f"{best.setting.label()} ({best.verdict}), which changes fewer settings")
+    if state.get("budget_note"):
+        notes.append(state["budget_note"])
     if state.get("converged"):
         notes.append(f"the search stopped after {state['converged']} settings: none of the last {options.patience} "
                      f"measured beat the best so far by more than {MIN_GAIN:.0%}")

@@ -103,3 +103,17 @@ def test_the_search_stops_once_it_stops_finding_faster_settings(tiny_data, in_re
     assert result.study_name == study_name(experiment, machine, space)  # the storage's name for it
     assert any(n.startswith("the search stopped after") for n in result.notes), result.notes
     assert result.best is not None  # the leaders were still re-measured
+
+
+def test_a_budget_that_ends_with_the_baseline_says_so_and_what_budget_would_do(tiny_data, in_repo, tmp_path):
+    machine = probe_machine()
+    experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
+    space = _fixed(build_space(machine, experiment), precision=("fp32",))
+    # A budget smaller than one trial: the search ends after the baseline, as on a heavy model.
+    result = run_study(experiment, machine, space, tmp_path, options=StudyOptions(**{**FAST, "budget_s": 1},
+                                                                                  whatifs=False))
+    assert [t.setting for t in result.trials if t.state != "reused"] == [BASELINE]
+    assert result.best.setting == BASELINE and not result.best.significant
+    assert result.best.verdict.startswith("no candidate measured: the budget ended")
+    note = next(n for n in result.notes if n.startswith("the 1 s budget ended after the baseline's trial"))
+    assert int(note.split("about ")[1].split(" s")[0]) >= 60
