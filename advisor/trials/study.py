@@ -114,6 +114,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     measured: Dict[Setting, float] = {}
     searched = space.speed_only()  # behaviour values: measured over the applied setting, after the decision
     variants = sum(len(values) for values in space.behaviour_values().values())
+    # Setting-rounds after the search: every round of the baseline and the leaders, then three of the
+    # behaviour variants beside the applied setting.
+    round_settings = (options.top_k + 1) * options.remeasure_rounds + (variants + 1) * 3 * bool(variants)
     attempted: Dict[Setting, str] = {}  # every setting tried, with its outcome (for duplicates and resume)
 
     def sync() -> None:
@@ -226,10 +229,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         elapsed = time.perf_counter() - started
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         start_cost = pool.start_seconds / pool.started if pool.started else 0.0
-        # Keep time for interleaved re-measuring: every round of the baseline and the leaders, then
-        # three of the behaviour variants beside the applied setting.
-        reserve = ((options.top_k + 1) * options.remeasure_rounds + (variants + 1) * 3 * bool(variants)) \
-            * ROUND_COST * typical
+        reserve = round_settings * ROUND_COST * typical  # time for the interleaved rounds
         reserve += len(specs) * (start_cost + 6 * typical * 0.7)
         reserve = min(0.6 * options.budget_s, reserve)
         if options.patience and state["since_best"] >= options.patience:
@@ -258,9 +258,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         decided_s = time.perf_counter() - started  # what follows measures, and never changes, the applied setting
         if best is not None and searched.size() > 1 and attempted and all(s == BASELINE for s in attempted):
             # The budget ended with the baseline's trial (a heavy model): say that, and what would do.
-            rounds = (options.top_k + 1) * options.remeasure_rounds + (variants + 1) * 3 * bool(variants)
             start_cost = pool.start_seconds / pool.started if pool.started else 0.0
-            wanted = start_cost + typical * (1 + 2 * 6 + rounds * ROUND_COST)  # about six paired trials
+            wanted = start_cost + typical * (1 + 2 * 6 + round_settings * ROUND_COST)  # about six paired trials
             state["budget_note"] = (f"the {options.budget_s:.0f} s budget ended after the baseline's trial "
                                     f"({typical:.0f} s), so no candidate was measured: a budget of about "
                                     f"{60 * math.ceil(wanted / 60):.0f} s lets the search measure some")
