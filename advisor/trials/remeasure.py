@@ -178,7 +178,7 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
               deadline: float, space: SearchSpace, meter: Optional[LoadMeter] = None,
               plan: Optional[LoadPlan] = None, readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None,
               typical_s: float = 0.0, failed: Optional[Dict[Setting, str]] = None,
-              sizes: Optional[Dict[Setting, int]] = None) -> Decision:
+              sizes: Optional[Dict[Setting, int]] = None, none_why: Optional[str] = None) -> Decision:
     """The baseline and the leaders in interleaved rounds; the decision.
 
     Leaders are speed-only settings (what the advisor applies): the fastest trial, the setting the
@@ -188,7 +188,8 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     were a landslide takes no more rounds, and when none can, the rounds stop (the decision cannot
     change; the run ends sooner). A round in which the outside load moved markedly is dropped (its
     pairs are not comparable) and another is run in its place while the budget allows. The reason a
-    setting failed, where one did, goes into ``failed``. Behaviour-changing values are measured
+    setting failed, where one did, goes into ``failed``; ``none_why`` words the verdict when no
+    candidate reaches the rounds (default: none completed). Behaviour-changing values are measured
     afterwards, over the applied setting (:func:`suggestions`): they never change the decision.
     """
     sizes = {} if sizes is None else sizes  # timed steps per piece, fixed by the first piece of each setting
@@ -203,9 +204,8 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     settings = _fitting([BASELINE, *leaders], 2, typical_s, deadline)
     leaders = [s for s in leaders if s in settings]
     if not leaders:  # no speed-only candidate to decide on: nothing to re-measure
-        return Decision([], {}, BestSetting(BASELINE, measured[BASELINE], 1.0, 1.0, 1.0, False,
-                                            "no speed-only candidate completed: keep the config's settings"),
-                        (0, False), 0)
+        why = none_why or "no speed-only candidate completed: keep the config's settings"
+        return Decision([], {}, BestSetting(BASELINE, measured[BASELINE], 1.0, 1.0, 1.0, False, why), (0, False), 0)
     # Every setting's worker stays alive through the rounds: a restart per piece would cost more than the round.
     pool.max_alive = max(pool.max_alive, len({s.process_key() for s in settings}))
 

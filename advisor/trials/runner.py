@@ -176,14 +176,13 @@ class TrialRunner:
                     # AllenNLP 2.10 ends an epoch by sending "stop" down a pipe to each of its workers,
                     # and one that has already exited has closed its end: every batch has come by then.
                     break
-                instances = self._count(batch)[0]
                 if wait is None:
                     wait = time.perf_counter() - start
                     self.fill_per_instance = wait / max(1, filled)
-                    self._fill_charges[id(batch)] = instances * self.fill_per_instance - wait
-                elif ready < filled:
-                    self._fill_charges[id(batch)] = instances * self.fill_per_instance
-                ready += instances
+                if ready < filled:  # counted here only while the fill's share is owed (steps() counts all)
+                    instances = self._count(batch)[0]
+                    self._fill_charges[id(batch)] = instances * self.fill_per_instance - (wait if ready == 0 else 0.0)
+                    ready += instances
                 yield batch
             if wait is None:
                 raise RuntimeError("the data loader produced no batches from the sample")

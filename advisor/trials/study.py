@@ -117,6 +117,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     # Setting-rounds after the search: every round of the baseline and the leaders, then three of the
     # behaviour variants beside the applied setting.
     round_settings = (options.top_k + 1) * options.remeasure_rounds + (variants + 1) * 3 * bool(variants)
+
+    def start_cost() -> float:
+        return pool.start_seconds / pool.started if pool.started else 0.0
     attempted: Dict[Setting, str] = {}  # every setting tried, with its outcome (for duplicates and resume)
 
     def sync() -> None:
@@ -228,9 +231,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                 state["since_best"] += 1
         elapsed = time.perf_counter() - started
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
-        start_cost = pool.start_seconds / pool.started if pool.started else 0.0
         reserve = round_settings * ROUND_COST * typical  # time for the interleaved rounds
-        reserve += len(specs) * (start_cost + 6 * typical * 0.7)
+        reserve += len(specs) * (start_cost() + 6 * typical * 0.7)
         reserve = min(0.6 * options.budget_s, reserve)
         if options.patience and state["since_best"] >= options.patience:
             state["converged"] = len(attempted)  # the search has stopped finding anything faster
@@ -251,19 +253,19 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         deadline = started + options.budget_s
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         round_sizes: Dict[Setting, int] = {}  # timed steps per round piece, shared by both kinds of rounds
-        decision = remeasure(pool, measured, options, emit, deadline, space, meter, plan, readings, typical,
-                             failed_again, round_sizes)
-        remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
-            decision.dropped
-        decided_s = time.perf_counter() - started  # what follows measures, and never changes, the applied setting
-        if best is not None and searched.size() > 1 and attempted and all(s == BASELINE for s in attempted):
+        none_why = None  # why no candidate reaches the rounds, where the budget is the reason
+        if searched.size() > 1 and attempted and all(s == BASELINE for s in attempted):
             # The budget ended with the baseline's trial (a heavy model): say that, and what would do.
-            start_cost = pool.start_seconds / pool.started if pool.started else 0.0
-            wanted = start_cost + typical * (1 + 2 * 6 + round_settings * ROUND_COST)  # about six paired trials
+            wanted = start_cost() + typical * (1 + 2 * 6 + round_settings * ROUND_COST)  # about six paired trials
             state["budget_note"] = (f"the {options.budget_s:.0f} s budget ended after the baseline's trial "
                                     f"({typical:.0f} s), so no candidate was measured: a budget of about "
                                     f"{60 * math.ceil(wanted / 60):.0f} s lets the search measure some")
-            best = replace(best, verdict="no candidate measured: the budget ended after the baseline's trial")
+            none_why = "no candidate measured: the budget ended after the baseline's trial"
+        decision = remeasure(pool, measured, options, emit, deadline, space, meter, plan, readings, typical,
+                             failed_again, round_sizes, none_why)
+        remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
+            decision.dropped
+        decided_s = time.perf_counter() - started  # what follows measures, and never changes, the applied setting
         level = _level(pool, best, options)
         if best is not None:
             suggested = suggestions(pool, best.setting, options, emit, deadline, space, meter, plan, readings,
@@ -287,11 +289,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             specs = whatif_specs(experiment.facts, p95)[: options.max_whatifs]
             # One what-if: a worker start and 3 paired quick runs; none is begun that cannot end in time.
             typical = statistics.median(trial_seconds) if trial_seconds else 3 * options.target_trial_s
-            start_cost = pool.start_seconds / pool.started if pool.started else 0.0
             whatifs, whatif_starts = measure_whatifs(
                 experiment, specs, best.setting, pool, quick, log_dir=log_dir,
                 sample=(options.sample_instances, options.sample_seconds), deadline=deadline,
-                estimate_s=start_cost + 6 * 0.7 * typical)
+                estimate_s=start_cost() + 6 * 0.7 * typical)
         whatif_s = time.perf_counter() - t_whatif
     except KeyboardInterrupt:
         # Stop now, keep what the storage holds; the decision needs the re-measure, so there is none.
