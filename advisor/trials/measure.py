@@ -41,7 +41,11 @@ class StudyOptions:
     paired_search: bool = True  # every search trial runs beside the baseline (a1 b1 a2 b2), its value a ratio
     search_pieces: int = 2
     top_k: int = 2
-    patience: Optional[int] = 10  # stop searching after this many trials without a new best (None: never)
+    # After the screening (each value alone, then the helpful ones together: .screening), stop searching
+    # after this many trials without a new best (None: never). The screening has measured every main
+    # effect by then; on the benchmark machine what the sampler found beyond it was inside the noise.
+    patience: Optional[int] = 3
+    screening: bool = True  # the search starts with the screening design (False: the sampler alone)
     whatifs: bool = True  # measure behaviour-changing model variants (reported, never applied)
     max_whatifs: int = 2
     sample_instances: int = 2000

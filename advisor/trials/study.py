@@ -27,6 +27,7 @@ from .measure import Pruned, StudyOptions, beside_baseline, measure, measure_win
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
 from .remeasure import ROUND_COST, bf16_parity, remeasure, suggestions
+from .screening import combination, screening
 from .result import SCHEMA_VERSION, BestSetting, Overhead, StudyResult, TrialMetrics, TrialRecord
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import MIN_GAIN
@@ -138,18 +139,25 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     sync()
     if BASELINE not in measured:
         study.enqueue_trial(BASELINE.params(), skip_if_exists=True)
+    # The screening's trials first (each value alone); a resumed study skips the ones it measured.
+    seeds = screening(searched) if options.screening else []
+    for seed in seeds:
+        if seed not in attempted:
+            study.enqueue_trial(seed.params(), skip_if_exists=True)
 
     def emit(phase: str, last: Optional[TrialRecord]) -> None:
         if progress is None:
             return
         best = max(measured.items(), key=lambda kv: kv[1]) if measured else None
-        progress(Progress(len(study.trials), options.n_trials, time.perf_counter() - started, options.budget_s,
+        done = len(study.get_trials(deepcopy=False, states=tuple(s for s in TrialState if s != TrialState.WAITING)))
+        progress(Progress(done, options.n_trials, time.perf_counter() - started, options.budget_s,
                           phase, best[0].label() if best else None, best[1] if best else None, last))
 
     trial_seconds: List[float] = []
     pair_sizes: Dict[Setting, int] = {}  # timed steps per piece in paired trials, per setting
     failed_again: Dict[Setting, str] = {}  # settings that failed in the re-measure, with the reason
-    state = {"duplicates": 0, "measuring_s": 0.0, "best": max(measured.values(), default=0.0), "since_best": 0}
+    state = {"duplicates": 0, "measuring_s": 0.0, "best": max(measured.values(), default=0.0), "since_best": 0,
+             "combined": not seeds}
     specs = whatif_specs(experiment.facts)[: options.max_whatifs] if options.whatifs else []
 
     def objective(trial: optuna.Trial) -> float:
@@ -227,8 +235,14 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             value = frozen.value if frozen.state == TrialState.COMPLETE and not frozen.user_attrs.get("contended") else None
             if value is not None and value > state["best"] * (1 + MIN_GAIN):
                 state["best"], state["since_best"] = value, 0
-            else:
-                state["since_best"] += 1
+            elif state["combined"] and Setting.from_params(frozen.params) not in seeds:
+                state["since_best"] += 1  # the patience counts the sampler's trials, after the screening
+        if not state["combined"] and not study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+            state["combined"] = True  # every value measured alone: now the helpful ones together
+            together = combination(measured, searched)
+            if together is not None and together not in attempted:
+                seeds.append(together)
+                study.enqueue_trial(together.params(), skip_if_exists=True)
         elapsed = time.perf_counter() - started
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         reserve = round_settings * ROUND_COST * typical  # time for the interleaved rounds
@@ -303,7 +317,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     finally:
         pool.close()
 
-    records = tuple(_record_from_trial(t) for t in study.get_trials(deepcopy=False))
+    # Enqueued screening trials the budget left unrun wait in the storage (a resumed run measures them).
+    records = tuple(_record_from_trial(t) for t in study.get_trials(deepcopy=False) if t.state != TrialState.WAITING)
     baseline = next((r for r in records if r.setting == BASELINE and r.state == "complete"), None)
     if baseline is None:
         baseline = next((r for r in records if r.setting == BASELINE), None)
@@ -326,8 +341,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     if state.get("budget_note"):
         notes.append(state["budget_note"])
     if state.get("converged"):
-        notes.append(f"the search stopped after {state['converged']} settings: none of the last {options.patience} "
-                     f"measured beat the best so far by more than {MIN_GAIN:.0%}")
+        after = "after the screening, " if seeds else ""
+        notes.append(f"the search stopped after {state['converged']} settings: {after}none of the last "
+                     f"{options.patience} measured beat the best so far by more than {MIN_GAIN:.0%}")
     if baseline is not None and baseline.state == "failed":
         notes.append(f"the baseline itself failed: {baseline.reason}")
     attribution = ()

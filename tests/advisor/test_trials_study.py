@@ -9,6 +9,7 @@ import pytest
 
 from advisor.config import load_experiment
 from advisor.trials import BASELINE, DEFAULT, StudyOptions, build_space, run_study, study_name
+from advisor.trials.screening import screening
 from probes import probe_machine, to_jsonable
 
 from ..conftest import EXAMPLES
@@ -100,8 +101,12 @@ def test_the_search_stops_once_it_stops_finding_faster_settings(tiny_data, in_re
     result = run_study(experiment, machine, space, tmp_path, options=options)
     fresh = [t for t in result.trials if t.state != "reused"]
     assert 3 <= len(fresh) < space.size()
+    # The screening comes first: after the baseline, every value alone, in the screening's order.
+    seeds = screening(space.speed_only())
+    assert [t.setting for t in fresh[1:1 + len(seeds)]] == seeds
     assert result.study_name == study_name(experiment, machine, space)  # the storage's name for it
-    assert any(n.startswith("the search stopped after") for n in result.notes), result.notes
+    assert any(n.startswith("the search stopped after") and "after the screening" in n for n in result.notes), \
+        result.notes
     assert result.best is not None  # the leaders were still re-measured
 
 

@@ -1,0 +1,50 @@
+"""The search's first trials: every value alone, then the values that helped, together.
+
+A sampler's random start-up trials change several dimensions at once, so a single noisy trial says
+little about any one value; on the 2-vCPU benchmark machine the Bi-LSTM study needed most of its
+budget before the setting it applied was measured. A screening design measures each non-baseline
+value once with everything else left as the config has it (one trial per value, each paired with
+the baseline), which gives every main effect directly; the values that beat the baseline beyond
+``MIN_GAIN`` are then measured together. The sampler takes over from there, with these trials as
+its history, to look for what an additive picture misses (interactions).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Dict, List, Optional
+
+from .setting import BASELINE, SearchSpace, Setting
+from .stats import MIN_GAIN
+
+__all__ = ["screening", "combination"]
+
+
+def screening(space: SearchSpace) -> List[Setting]:
+    """The baseline with one value changed, for every value the space holds beyond the baseline's.
+
+    In-process dimensions come first: a live worker switches them between trials, while a
+    process-level value (allocator, OpenMP variables) costs a worker start (seconds).
+    """
+    names = sorted(space.choices, key=lambda name: name in Setting.PROCESS_LEVEL)
+    seeds = [replace(BASELINE, **{name: value}) for name in names for value in space.choices[name]
+             if value != getattr(BASELINE, name)]
+    return [s for s in seeds if space.fits(s)]
+
+
+def combination(measured: Dict[Setting, float], space: SearchSpace) -> Optional[Setting]:
+    """Each dimension's screened value that beat the baseline by more than ``MIN_GAIN`` (the fastest
+    such value where several did), all together; None when fewer than two values did (nothing to
+    combine) or the baseline was not measured."""
+    base = measured.get(BASELINE)
+    if not base:
+        return None
+    chosen = {}
+    for name, values in space.choices.items():
+        screened = [(measured[s], value) for value in values if value != getattr(BASELINE, name)
+                    for s in [replace(BASELINE, **{name: value})] if measured.get(s)]
+        if screened:
+            rate, value = max(screened, key=lambda rv: rv[0])
+            if rate > base * (1 + MIN_GAIN):
+                chosen[name] = value
+    together = replace(BASELINE, **chosen)
+    return together if len(chosen) >= 2 and space.fits(together) else None
