@@ -39,7 +39,7 @@ from advisor.config import load_experiment
 from advisor.trials import BASELINE, Setting, StudyOptions, build_space, run_study
 from advisor.trials.pool import TrialFailure, WorkerJob, WorkerPool
 from advisor.trials.measure import beside_baseline, measure
-from advisor.trials.remeasure import _round as one_round
+from advisor.trials.remeasure import one_round
 from probes import probe_machine
 
 

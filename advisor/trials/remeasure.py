@@ -23,7 +23,8 @@ from .result import BestSetting, LossParity, Remeasure
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import Comparison, compare, spread
 
-__all__ = ["Decision", "Suggestions", "remeasure", "suggestions", "bf16_parity", "PARITY_TOLERANCE", "ROUND_COST"]
+__all__ = ["Decision", "Suggestions", "one_round", "remeasure", "suggestions", "bf16_parity", "PARITY_TOLERANCE",
+           "ROUND_COST"]
 
 # One setting's share of a re-measure round (its window in 3 pieces, each with a begin and a warm-up
 # step) against its share of a paired search trial (2 pieces): measured on the Bi-LSTM example.
@@ -43,7 +44,7 @@ def bf16_parity(pool: WorkerPool, setting: Setting, options: StudyOptions, steps
     return LossParity(len(fp32), tuple(fp32), tuple(bf16), worst, PARITY_TOLERANCE, worst <= PARITY_TOLERANCE)
 
 
-def _round(pool: WorkerPool, settings: List[Setting], options: StudyOptions, number: int,
+def one_round(pool: WorkerPool, settings: List[Setting], options: StudyOptions, number: int,
            sizes: Dict[Setting, int], meter: Optional[LoadMeter], plan: Optional[LoadPlan],
            readings: Optional[List[Tuple[int, Optional[LoadReading]]]],
            failed: Optional[Dict[Setting, str]] = None) -> Tuple[Dict[Setting, float], bool]:
@@ -64,30 +65,41 @@ def _round(pool: WorkerPool, settings: List[Setting], options: StudyOptions, num
     return values, calm
 
 
+class Chosen(NamedTuple):
+    """The applied setting, and the faster-measuring leaders it was preferred to for changing fewer settings."""
+
+    best: BestSetting
+    passed_over: Tuple[Setting, ...] = ()
+
+
 def _choose(leaders: List[Setting], rounds: Dict[Setting, List[float]], comparisons: Dict[str, Comparison],
-            base: List[float], between: Optional[Callable[[Setting, Setting], Comparison]] = None) -> BestSetting:
+            base: List[float], between: Optional[Callable[[Setting, Setting], Comparison]] = None) -> Chosen:
     """The leader with the largest significant gain over the config; the config itself when none has one.
 
     Among significant leaders that the top one does not beat beyond the noise (``between``, their own
     paired comparison), the one that changes the fewest settings is applied: on the same evidence,
     fewer changes are less to go wrong (a loader worker that ties on two idle cores competes with
-    training once they are busy).
+    training once they are busy). The tied leaders with a higher median gain are returned with it,
+    so that the report can say why they were not applied.
     """
     if not leaders:  # every speed-only candidate failed or was pruned: the config as it is stays best
-        return BestSetting(BASELINE, statistics.median(base), 1.0, 1.0, 1.0, False,
-                           "no speed-only candidate completed: keep the config's settings")
+        return Chosen(BestSetting(BASELINE, statistics.median(base), 1.0, 1.0, 1.0, False,
+                                  "no speed-only candidate completed: keep the config's settings"))
     winners = [s for s in leaders if _beats(comparisons[s.label()])]
     if winners:
         top = max(winners, key=lambda s: comparisons[s.label()].ratio)
+        tied = [top]
         if between is not None:
             tied = [s for s in winners if s == top or not _beats(between(s, top))]
             top = min(tied, key=lambda s: (len(s.changed()), -comparisons[s.label()].ratio))
         c = comparisons[top.label()]
-        return BestSetting(top, statistics.median(rounds[top]), c.ratio, c.ci_low, c.ci_high, True, c.verdict)
+        passed = tuple(s for s in tied if s != top and comparisons[s.label()].ratio > c.ratio)
+        return Chosen(BestSetting(top, statistics.median(rounds[top]), c.ratio, c.ci_low, c.ci_high, True,
+                                  c.verdict), passed)
     top = max(leaders, key=lambda s: statistics.median(rounds[s]))
     c = comparisons[top.label()]  # nothing beats the config as it is, beyond the noise
-    return BestSetting(BASELINE, statistics.median(base), 1.0, c.ci_low, c.ci_high, False,
-                       f"no significant difference: the best candidate ({top.label()}) measured {c.verdict}")
+    return Chosen(BestSetting(BASELINE, statistics.median(base), 1.0, c.ci_low, c.ci_high, False,
+                              f"no significant difference: the best candidate ({top.label()}) measured {c.verdict}"))
 
 
 def _beats(comparison: Comparison) -> bool:
@@ -116,6 +128,7 @@ class Decision(NamedTuple):
     best: Optional[BestSetting]
     dropped: Tuple[int, bool]  # rounds dropped because the load moved; whether too few calm ones were left
     rounds: int  # rounds run (the suggestions' rounds are numbered after them)
+    passed_over: Tuple[Setting, ...] = ()  # tied leaders that measured faster but change more settings
 
 
 class Suggestions(NamedTuple):
@@ -146,7 +159,7 @@ def _rounds(pool: WorkerPool, options: StudyOptions, calm_wanted: int,
         if i >= 3 and time.perf_counter() + per_setting_s * len(current) > deadline:
             break
         t0 = time.perf_counter()
-        values, calm = _round(pool, current, options, first + i, sizes, meter, plan, readings, failed)
+        values, calm = one_round(pool, current, options, first + i, sizes, meter, plan, readings, failed)
         all_rounds.append(values)
         steady.append(calm)
         per_setting_s = (time.perf_counter() - t0) / len(current)
@@ -227,9 +240,9 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
                                                     "the config as it is failed when measured again: nothing to "
                                                     "compare with"), dropped, len(all_rounds))
     comparisons = {s.label(): _paired(kept, BASELINE, s) for s in working if s != BASELINE}
-    best = _choose([s for s in leaders if s in working], rounds, comparisons, rounds[BASELINE],
-                   lambda a, b: _paired(kept, a, b))
-    return Decision(remeasured, comparisons, best, dropped, len(all_rounds))
+    chosen = _choose([s for s in leaders if s in working], rounds, comparisons, rounds[BASELINE],
+                     lambda a, b: _paired(kept, a, b))
+    return Decision(remeasured, comparisons, chosen.best, dropped, len(all_rounds), chosen.passed_over)
 
 
 def suggestions(pool: WorkerPool, applied: Setting, options: StudyOptions, emit: Callable, deadline: float,

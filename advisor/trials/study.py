@@ -256,6 +256,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
 
     interrupted = False
     remeasured, comparisons, best, gains, parity = [], {}, None, {}, None
+    passed_over: Tuple[Setting, ...] = ()
     whatifs, whatif_starts = [], (0, 0.0)
     remeasure_s = whatif_s = decided_s = 0.0
     level = None
@@ -279,6 +280,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                              failed_again, round_sizes, none_why)
         remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
             decision.dropped
+        passed_over = decision.passed_over
         decided_s = time.perf_counter() - started  # what follows measures, and never changes, the applied setting
         level = _level(pool, best, options)
         if best is not None:
@@ -311,7 +313,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     except KeyboardInterrupt:
         # Stop now, keep what the storage holds; the decision needs the re-measure, so there is none.
         interrupted = True
-        remeasured, comparisons, best, gains, parity, whatifs = [], {}, None, {}, None, []
+        remeasured, comparisons, best, gains, parity, whatifs, passed_over = [], {}, None, {}, None, [], ()
         measuring_s = state["measuring_s"]
         pool.kill_all()
     finally:
@@ -331,13 +333,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     for setting, reason in failed_again.items():
         if setting not in kept_again:
             notes.append(f"{setting.label()} failed when measured in the re-measure, so it has no verdict: {reason}")
-    if best is not None and best.significant:
-        for again in remeasured:  # leaders tied with the applied one, which changes fewer settings
-            c = comparisons.get(again.setting.label())
-            if (again.setting.speed_only and again.setting not in (best.setting, BASELINE) and c is not None
-                    and c.significant and c.ratio > best.speedup):
-                notes.append(f"{again.setting.label()} measured {c.verdict}, not beyond the noise of the applied "
-                             f"{best.setting.label()} ({best.verdict}), which changes fewer settings")
+    for leader in passed_over:  # leaders tied with the applied one, which changes fewer settings
+        notes.append(f"{leader.label()} measured {comparisons[leader.label()].verdict}, not beyond the noise of the "
+                     f"applied {best.setting.label()} ({best.verdict}), which changes fewer settings")
     if state.get("budget_note"):
         notes.append(state["budget_note"])
     if state.get("converged"):

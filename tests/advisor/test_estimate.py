@@ -75,7 +75,7 @@ def test_the_significant_leader_is_chosen_even_when_another_has_the_higher_media
     rounds = {BASELINE: base, steady: [115.0, 116.0, 114.0, 115.0, 117.0], erratic: [60.0, 190.0, 70.0, 180.0, 130.0]}
     comparisons = {s.label(): compare(base, rounds[s]) for s in (steady, erratic)}
     assert not comparisons[erratic.label()].significant
-    best = _choose([erratic, steady], rounds, comparisons, base)
+    best = _choose([erratic, steady], rounds, comparisons, base).best
     assert best.setting == steady and best.significant and best.speedup == pytest.approx(1.15, abs=0.01)
 
 
@@ -88,17 +88,19 @@ def test_of_tied_winners_the_one_with_fewer_changes_is_applied():
         rounds = {BASELINE: base, bucket: [110.0, 112.0, 108.0, 111.0, 113.0], more: more_rounds}
         comparisons = {s.label(): compare(base, rounds[s]) for s in (bucket, more)}
         return _choose([more, bucket], rounds, comparisons, base,
-                       lambda ref, cand: compare(rounds[ref], rounds[cand])).setting
+                       lambda ref, cand: compare(rounds[ref], rounds[cand]))
 
-    assert choose([118.0, 111.0, 112.0, 114.0, 109.0]) == bucket  # higher median, not beyond the noise
-    assert choose([125.0, 127.0, 122.0, 126.0, 128.0]) == more  # clearly faster: worth its changes
+    tied = choose([118.0, 111.0, 112.0, 114.0, 109.0])  # higher median, not beyond the noise
+    assert tied.best.setting == bucket and tied.passed_over == (more,)  # the report says why it was not applied
+    clear = choose([125.0, 127.0, 122.0, 126.0, 128.0])  # clearly faster: worth its changes
+    assert clear.best.setting == more and clear.passed_over == ()
 
 
 def test_no_significant_leader_keeps_the_config():
     base = [100.0, 101.0, 99.0, 100.0]
     other = replace(BASELINE, batch_layout="bucket")
     rounds = {BASELINE: base, other: [70.0, 150.0, 90.0, 120.0]}
-    best = _choose([other], rounds, {other.label(): compare(base, rounds[other])}, base)
+    best = _choose([other], rounds, {other.label(): compare(base, rounds[other])}, base).best
     assert best.setting == BASELINE and not best.significant and "no significant difference" in best.verdict
 
 
@@ -157,7 +159,7 @@ def test_a_variant_that_fails_every_round_is_left_out_not_called_slower(monkeypa
     class Meter:  # a load meter is what makes unsteady rounds be replaced
         pass
 
-    monkeypatch.setattr(rm, "_round", fake_round)
+    monkeypatch.setattr(rm, "one_round", fake_round)
 
     class Pool:
         max_alive = 3
@@ -188,7 +190,7 @@ def test_behaviour_values_are_measured_over_the_applied_setting_after_the_decisi
                   for s in settings}
         return speeds, number != 5  # the first round of the suggestions is taken under a moved load
 
-    monkeypatch.setattr(rm, "_round", fake_round)
+    monkeypatch.setattr(rm, "one_round", fake_round)
 
     class Pool:
         max_alive = 3
@@ -227,7 +229,7 @@ def test_leaders_that_can_no_longer_win_get_no_more_rounds(monkeypatch):
         speeds = {BASELINE: 100.0, bucket: 120.0, one_thread: 99.0 if number == 1 else 110.0}
         return {s: speeds[s] for s in settings}, True
 
-    monkeypatch.setattr(rm, "_round", fake_round)
+    monkeypatch.setattr(rm, "one_round", fake_round)
 
     class Pool:
         max_alive = 3
@@ -241,7 +243,7 @@ def test_leaders_that_can_no_longer_win_get_no_more_rounds(monkeypatch):
 
     # When no leader can win any more, the rounds stop at three: the config's settings stay.
     seen.clear()
-    monkeypatch.setattr(rm, "_round", lambda pool, settings, *a: (seen.append(1) or
+    monkeypatch.setattr(rm, "one_round", lambda pool, settings, *a: (seen.append(1) or
                                                                    {s: 100.0 + (s == bucket) for s in settings}, True))
     best = rm.remeasure(Pool(), {BASELINE: 100.0, bucket: 118.0}, StudyOptions(remeasure_rounds=5),
                         lambda *a: None, deadline=float("inf"), space=space).best
