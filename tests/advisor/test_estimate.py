@@ -235,9 +235,9 @@ def test_leaders_that_can_no_longer_win_get_no_more_rounds(monkeypatch):
         max_alive = 3
 
     space = SearchSpace({"batch_layout": ("config", "bucket"), "intra_op_threads": ("default", "1")})
-    _, comparisons, best, _, _ = rm.remeasure(
-        Pool(), {BASELINE: 100.0, bucket: 118.0, one_thread: 112.0}, StudyOptions(remeasure_rounds=5),
-        lambda *a: None, deadline=float("inf"), space=space)
+    decision = rm.remeasure(Pool(), {BASELINE: 100.0, bucket: 118.0, one_thread: 112.0},
+                            StudyOptions(remeasure_rounds=5), lambda *a: None, deadline=float("inf"), space=space)
+    comparisons, best = decision.comparisons, decision.best
     assert best.setting == bucket and best.significant and comparisons[bucket.label()].rounds == 5
     assert seen[:3] == [{BASELINE, bucket, one_thread}] * 3 and seen[3:] == [{BASELINE, bucket}] * 2
 
