@@ -52,3 +52,11 @@ def env_exports(path: Path) -> dict:
             key, _, value = line[len("export "):].partition("=")
             env[key] = shlex.split(value)[0] if value else ""
     return env
+
+
+def training_seconds(metrics_json: Path) -> float:
+    """The trainer's ``training_duration`` (h:mm:ss.s) from an ``allennlp train`` metrics.json, in seconds."""
+    import json
+
+    h, m, s = json.loads(metrics_json.read_text())["training_duration"].split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)

@@ -24,11 +24,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import REPO, header, median, publish, table
+from _common import REPO, header, median, publish, table, training_seconds
 
 from advisor.config import load_experiment
 from advisor.trials import Setting, StudyOptions
 from advisor.trials.measure import measure_window, metrics_of
+from advisor.trials.setting import layout_overrides
 from advisor.trials.pool import WorkerJob, WorkerPool
 
 
@@ -37,9 +38,8 @@ def _config(base: Path, layout: str, batch_size: int, train: Path, full: Path, o
     the full file's vocabulary (as the worker's model has: its embeddings are padded to the full
     vocabulary's estimated size): the full file is read as test data for the vocabulary only."""
     loader = {"batch_size": batch_size, "shuffle": True}
-    if layout == "bucket":
-        loader = {"batch_sampler": {"type": "bucket", "batch_size": batch_size, "padding_noise": 0.1,
-                                    "sorting_keys": ["tokens"]}}
+    if layout == "bucket":  # the sampler the advice writes (the text field is "tokens" in these examples)
+        loader = {"batch_sampler": layout_overrides(layout, batch_size, "tokens", 0.0)["batch_sampler"]}
     text = (f'local c = import "{base}";\n'
             f'c + {{ data_loader: {json.dumps(loader)}, train_data_path: "{train}", validation_data_path: null,\n'
             f'      test_data_path: "{full}", evaluate_on_test: false,\n'
@@ -54,8 +54,7 @@ def _real(config: Path, instances: int, scratch: Path) -> float:
                           capture_output=True, text=True, cwd=REPO)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-2000:])
-    h, m, s = json.loads((scratch / "metrics.json").read_text())["training_duration"].split(":")
-    return instances / (int(h) * 3600 + int(m) * 60 + float(s))
+    return instances / training_seconds(scratch / "metrics.json")
 
 
 def main() -> None:

@@ -19,12 +19,7 @@ import tempfile
 from pathlib import Path
 
 from _analyze import EXT, advice
-from _common import REPO, env_exports, header, publish, table
-
-
-def _seconds(duration: str) -> float:
-    h, m, s = duration.split(":")
-    return int(h) * 3600 + int(m) * 60 + float(s)
+from _common import REPO, env_exports, header, publish, table, training_seconds
 
 
 def _real_epoch(advised: Path, env: dict, scratch: str) -> float:
@@ -37,7 +32,7 @@ def _real_epoch(advised: Path, env: dict, scratch: str) -> float:
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-2000:])
-    return _seconds(json.loads(Path(f"{scratch}/model/metrics.json").read_text())["training_duration"])
+    return training_seconds(Path(f"{scratch}/model/metrics.json"))
 
 
 def main() -> None:

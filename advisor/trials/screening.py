@@ -40,11 +40,13 @@ def combination(measured: Dict[Setting, float], space: SearchSpace) -> Optional[
         return None
     chosen = {}
     for name, values in space.choices.items():
-        screened = [(measured[s], value) for value in values if value != getattr(BASELINE, name)
-                    for s in [replace(BASELINE, **{name: value})] if measured.get(s)]
-        if screened:
-            rate, value = max(screened, key=lambda rv: rv[0])
-            if rate > base * (1 + MIN_GAIN):
-                chosen[name] = value
+        screened = {}  # value -> its rate, measured alone
+        for value in values:
+            rate = measured.get(replace(BASELINE, **{name: value}))
+            if value != getattr(BASELINE, name) and rate:
+                screened[value] = rate
+        fastest = max(screened, key=screened.get, default=None)
+        if fastest is not None and screened[fastest] > base * (1 + MIN_GAIN):
+            chosen[name] = fastest
     together = replace(BASELINE, **chosen)
     return together if len(chosen) >= 2 and space.fits(together) else None
