@@ -41,6 +41,9 @@ class StudyOptions:
     paired_search: bool = True  # every search trial runs beside the baseline (a1 b1 a2 b2), its value a ratio
     search_pieces: int = 2
     top_k: int = 2
+    # Stop the leaders' rounds after three once the choice is settled at a stricter interim test
+    # (remeasure.INTERIM_CONFIDENCE and INTERIM_MIN_GAIN); False: every round up to remeasure_rounds.
+    early_stop: bool = True
     # After the screening (each value alone, then the helpful ones together: .screening), stop searching
     # after this many trials without a new best (None: never). The screening has measured every main
     # effect by then; on the benchmark machine what the sampler found beyond it was inside the noise.

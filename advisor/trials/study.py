@@ -26,7 +26,7 @@ from .load import LoadPlan, flagged, load_report, plan_load
 from .measure import Pruned, StudyOptions, beside_baseline, measure, measure_window, metrics_of, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
-from .remeasure import ROUND_COST, bf16_parity, remeasure, suggestions
+from .remeasure import INTERIM_CONFIDENCE, INTERIM_MIN_GAIN, ROUND_COST, bf16_parity, remeasure, suggestions
 from .screening import combination, screening
 from .result import SCHEMA_VERSION, BestSetting, Overhead, StudyResult, TrialMetrics, TrialRecord
 from .setting import BASELINE, SearchSpace, Setting
@@ -281,6 +281,11 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
             decision.dropped
         passed_over = decision.passed_over
+        if decision.settled_after is not None and best is not None:
+            state["settled_note"] = (
+                f"the leaders' rounds stopped after {decision.settled_after} of up to {options.remeasure_rounds}: "
+                f"{best.setting.label()} beat the config by more than {INTERIM_MIN_GAIN:.0%} at the stricter "
+                f"interim test ({INTERIM_CONFIDENCE:.0%}), and no other leader could still take its place")
         decided_s = time.perf_counter() - started  # what follows measures, and never changes, the applied setting
         level = _level(pool, best, options)
         if best is not None:
@@ -338,6 +343,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                      f"applied {best.setting.label()} ({best.verdict}), which changes fewer settings")
     if state.get("budget_note"):
         notes.append(state["budget_note"])
+    if state.get("settled_note") and not interrupted:
+        notes.append(state["settled_note"])
     if state.get("converged"):
         after = "after the screening, " if seeds else ""
         notes.append(f"the search stopped after {state['converged']} settings: {after}none of the last "

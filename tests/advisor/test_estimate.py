@@ -169,8 +169,9 @@ def test_a_variant_that_fails_every_round_is_left_out_not_called_slower(monkeypa
                             lambda *a: None, deadline=float("inf"), space=space, meter=Meter())
     assert decision.best.setting == bucket and decision.best.significant
     assert {r.setting for r in decision.remeasured} == {BASELINE, bucket}
-    assert len(next(r for r in decision.remeasured if r.setting == bucket).instances_per_s) == 5
-    assert decision.dropped == (1, False) and decision.rounds == 6  # the dropped round was replaced
+    # x1.2 in every calm round settles the choice after three: the dropped round was replaced first.
+    assert len(next(r for r in decision.remeasured if r.setting == bucket).instances_per_s) == 3
+    assert decision.dropped == (1, False) and decision.rounds == 4 and decision.settled_after == 3
     suggested = rm.suggestions(Pool(), bucket, StudyOptions(), lambda *a: None, deadline=float("inf"),
                                space=space, meter=Meter(), first_round=decision.rounds)
     assert suggested.gains == {} and suggested.remeasured == []
@@ -188,7 +189,7 @@ def test_behaviour_values_are_measured_over_the_applied_setting_after_the_decisi
         seen.append((number, set(settings)))
         speeds = {s: (130.0 if s.precision == "bf16" else 120.0 if s.batch_layout == "bucket" else 100.0)
                   for s in settings}
-        return speeds, number != 5  # the first round of the suggestions is taken under a moved load
+        return speeds, number != 3  # the first round of the suggestions is taken under a moved load
 
     monkeypatch.setattr(rm, "one_round", fake_round)
 
@@ -199,19 +200,19 @@ def test_behaviour_values_are_measured_over_the_applied_setting_after_the_decisi
     decision = rm.remeasure(Pool(), {BASELINE: 100.0, bucket: 118.0}, StudyOptions(remeasure_rounds=5),
                             lambda *a: None, deadline=float("inf"), space=space, meter=object())
     # The decision's rounds hold the baseline and the leader only: bf16 cannot change what is applied.
-    assert [s for _, s in seen] == [{BASELINE, bucket}] * 5 and decision.best.setting == bucket
+    assert [s for _, s in seen] == [{BASELINE, bucket}] * 3 and decision.best.setting == bucket
     suggested = rm.suggestions(Pool(), decision.best.setting, StudyOptions(), lambda *a: None,
                                deadline=float("inf"), space=space, meter=object(), first_round=decision.rounds)
     bf16 = replace(bucket, precision="bf16")
-    assert [s for _, s in seen[5:]] == [{bucket, bf16}] * 4  # the dropped round is run again
-    assert [n for n, _ in seen[5:]] == [5, 6, 7, 8]  # numbered after the decision's: other batches
+    assert [s for _, s in seen[3:]] == [{bucket, bf16}] * 4  # the dropped round is run again
+    assert [n for n, _ in seen[3:]] == [3, 4, 5, 6]  # numbered after the decision's: other batches
     gain = suggested.gains["precision=bf16"]
     assert gain.rounds == 3 and gain.significant and 1.07 < gain.ratio < 1.1  # 130/120, over the applied one
     assert suggested.dropped == (1, False)
     # Nothing fits before the deadline: no behaviour value is measured, none is claimed.
     late = rm.suggestions(Pool(), bucket, StudyOptions(), lambda *a: None, deadline=0.0, space=space,
                           typical_s=1.0)
-    assert late.gains == {} and len(seen) == 9
+    assert late.gains == {} and len(seen) == 7
 
 
 def test_leaders_that_can_no_longer_win_get_no_more_rounds(monkeypatch):
@@ -225,8 +226,10 @@ def test_leaders_that_can_no_longer_win_get_no_more_rounds(monkeypatch):
 
     def fake_round(pool, settings, options, number, sizes, meter, plan, readings, failed):
         seen.append(set(settings))
-        # bucket gains 20% every round; one thread loses once (round 1), so it can never clear the bar
-        speeds = {BASELINE: 100.0, bucket: 120.0, one_thread: 99.0 if number == 1 else 110.0}
+        # bucket gains 4-25%, too close for the interim test; one thread loses once (round 1), so it
+        # can never clear the bar
+        speeds = {BASELINE: 100.0, bucket: (120.0, 104.0, 125.0, 118.0, 121.0)[number],
+                  one_thread: 99.0 if number == 1 else 110.0}
         return {s: speeds[s] for s in settings}, True
 
     monkeypatch.setattr(rm, "one_round", fake_round)
