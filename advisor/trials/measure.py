@@ -36,7 +36,9 @@ class StudyOptions:
     target_trial_s: float = 1.5  # timed steps per trial are sized to take about this long
     min_steps: int = 5
     max_steps: int = 40
-    remeasure_rounds: int = 5
+    # At most this many rounds of the baseline and the leaders: three always, five planned for, up to
+    # eight for a close call while the behaviour values' rounds still fit (remeasure.PLANNED_ROUNDS).
+    remeasure_rounds: int = 8
     remeasure_chunks: int = 3  # each round's windows are cut in this many pieces, interleaved across settings
     paired_search: bool = True  # every search trial runs beside the baseline (a1 b1 a2 b2), its value a ratio
     search_pieces: int = 2

@@ -26,7 +26,8 @@ from .load import LoadPlan, flagged, load_report, plan_load
 from .measure import Pruned, StudyOptions, beside_baseline, measure, measure_window, metrics_of, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
-from .remeasure import INTERIM_CONFIDENCE, INTERIM_MIN_GAIN, ROUND_COST, bf16_parity, remeasure, suggestions
+from .remeasure import (INTERIM_CONFIDENCE, INTERIM_MIN_GAIN, PLANNED_ROUNDS, ROUND_COST, bf16_parity, remeasure,
+                        suggestions)
 from .screening import combination, screening
 from .result import SCHEMA_VERSION, BestSetting, Overhead, StudyResult, TrialMetrics, TrialRecord
 from .setting import BASELINE, SearchSpace, Setting
@@ -117,7 +118,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     variants = sum(len(values) for values in space.behaviour_values().values())
     # Setting-rounds after the search: every round of the baseline and the leaders, then three of the
     # behaviour variants beside the applied setting.
-    round_settings = (options.top_k + 1) * options.remeasure_rounds + (variants + 1) * 3 * bool(variants)
+    planned_rounds = min(options.remeasure_rounds, PLANNED_ROUNDS)  # more run only for a close call, in time left
+    round_settings = (options.top_k + 1) * planned_rounds + (variants + 1) * 3 * bool(variants)
 
     def start_cost() -> float:
         return pool.start_seconds / pool.started if pool.started else 0.0
@@ -276,8 +278,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                                     f"({typical:.0f} s), so no candidate was measured: a budget of about "
                                     f"{60 * math.ceil(wanted / 60):.0f} s lets the search measure some")
             none_why = "no candidate measured: the budget ended after the baseline's trial"
+        # Rounds beyond the planned ones leave time for the level window and the behaviour values' rounds.
+        after_decision = 4.0 + 3 * (variants + 1) * ROUND_COST * typical * bool(variants)
         decision = remeasure(pool, measured, options, emit, deadline, space, meter, plan, readings, typical,
-                             failed_again, round_sizes, none_why)
+                             failed_again, round_sizes, none_why, extend_until=deadline - after_decision)
         remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
             decision.dropped
         passed_over = decision.passed_over

@@ -96,3 +96,23 @@ def test_a_real_gain_usually_stops_early_and_is_still_found(monkeypatch):
     early = _simulated(monkeypatch, 1.25, 40, early_stop=True)
     assert sum(f for f, _ in fixed) >= 36 and sum(e for e, _ in early) >= sum(f for f, _ in fixed) - 1
     assert sum(r for _, r in early) / len(early) <= 3.6
+
+
+def test_a_close_call_gets_rounds_past_the_planned_ones_only_while_they_fit(monkeypatch):
+    # x1.12 with one round under the margin: five rounds cannot call it; eight can, if there is time.
+    gains = [1.12, 1.01, 1.13, 1.12, 1.14, 1.12, 1.13, 1.11]
+    speeds = {BASELINE: [100.0] * 8, BUCKET: [100.0 * g for g in gains]}
+    seen = []
+
+    def fake_round(pool, settings, opts, number, sizes, meter, plan, readings, failed):
+        seen.append(number)
+        return {s: speeds[s][number] for s in settings}, True
+
+    monkeypatch.setattr(rm, "one_round", fake_round)
+    decide = lambda extend_until: rm.remeasure(  # noqa: E731
+        Pool(), {BASELINE: 100.0, BUCKET: 112.0}, StudyOptions(remeasure_rounds=8), lambda *a: None,
+        deadline=float("inf"), space=SPACE, extend_until=extend_until)
+    assert decide(float("inf")).best.setting == BUCKET and len(seen) == 8
+    seen.clear()
+    late = decide(0.0)  # the behaviour values' rounds need the time left: the planned five only
+    assert len(seen) == rm.PLANNED_ROUNDS and late.best.setting == BASELINE
