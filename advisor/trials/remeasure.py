@@ -198,11 +198,13 @@ def _rounds(pool: WorkerPool, options: StudyOptions, calm_wanted: int,
             pick: Callable[[List[Dict[Setting, float]]], List[Setting]], deadline: float, first: int,
             sizes: Dict[Setting, int], meter: Optional[LoadMeter], plan: Optional[LoadPlan],
             readings: Optional[List[Tuple[int, Optional[LoadReading]]]], failed: Optional[Dict[Setting, str]],
-            emit: Callable, extend_until: Optional[float] = None) -> Tuple[List[Dict[Setting, float]], List[bool]]:
+            emit: Callable, extend_until: Optional[float] = None,
+            round_fn: Optional[Callable] = None) -> Tuple[List[Dict[Setting, float]], List[bool]]:
     """Interleaved rounds of what ``pick`` asks for (given the calm rounds so far) until ``calm_wanted``
     calm ones; a round in which the outside load moved is replaced, up to three times, while the
     deadline allows. Three rounds always run (callers check first that they fit); rounds after the
-    planned ones only while they end by ``extend_until``."""
+    planned ones only while they end by ``extend_until``. ``round_fn`` runs a round (default
+    :func:`one_round`; :mod:`.simulate` passes synthetic ones)."""
     all_rounds: List[Dict[Setting, float]] = []
     steady: List[bool] = []  # per round: no measurement in it under a markedly different load
     per_setting_s = 0.0
@@ -216,7 +218,8 @@ def _rounds(pool: WorkerPool, options: StudyOptions, calm_wanted: int,
         if (i >= 3 and ends > deadline) or (i >= PLANNED_ROUNDS and extend_until is not None and ends > extend_until):
             break
         t0 = time.perf_counter()
-        values, calm = one_round(pool, current, options, first + i, sizes, meter, plan, readings, failed)
+        values, calm = (round_fn or one_round)(pool, current, options, first + i, sizes, meter, plan, readings,
+                                               failed)
         all_rounds.append(values)
         steady.append(calm)
         per_setting_s = (time.perf_counter() - t0) / len(current)
@@ -249,7 +252,7 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
               plan: Optional[LoadPlan] = None, readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None,
               typical_s: float = 0.0, failed: Optional[Dict[Setting, str]] = None,
               sizes: Optional[Dict[Setting, int]] = None, none_why: Optional[str] = None,
-              extend_until: Optional[float] = None) -> Decision:
+              extend_until: Optional[float] = None, round_fn: Optional[Callable] = None) -> Decision:
     """The baseline and the leaders in interleaved rounds; the decision.
 
     Leaders are speed-only settings (what the advisor applies): the fastest trial, the setting the
@@ -292,7 +295,7 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
         return [BASELINE, *open_leaders] if open_leaders else []
 
     all_rounds, steady = _rounds(pool, options, options.remeasure_rounds, pick, deadline, 0, sizes, meter, plan,
-                                 readings, failed, emit, extend_until)
+                                 readings, failed, emit, extend_until, round_fn)
     kept, dropped = _kept(all_rounds, steady)
     rounds: Dict[Setting, List[float]] = {s: [r[s] for r in kept if s in r] for s in settings}
     # A setting that failed in every round has no speed to compare: it is left out here, not called
