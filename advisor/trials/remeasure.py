@@ -42,7 +42,7 @@ INTERIM_CONFIDENCE = 0.98
 # options.remeasure_rounds) run only for a close call, and only while the behaviour values' rounds
 # after them still fit: with five, one round under the 3% margin sinks a leader (the bootstrap bound
 # of a median of five is their smallest ratio), so in simulation a real x1.15 gain under 12% noise
-# per round was found 52% of the time; with up to eight, 75%.
+# per round was found 52% of the time; with up to eight, 74% (benchmarks/rounds_power.py).
 PLANNED_ROUNDS = 5
 INTERIM_MIN_GAIN = 0.10
 
