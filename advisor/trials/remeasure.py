@@ -34,17 +34,17 @@ PARITY_TOLERANCE = 0.05  # bf16 loss within 5% (relative) of fp32 at every one o
 # every look is one more chance for noise to pass the test. So the interim test is stricter than the
 # final one (98% against 90%, a 10% margin against 3%), as in group-sequential trials. With three
 # rounds the bootstrap bound is the smallest ratio, so the margin is what makes it strict: in 200
-# simulated decisions with no real gain (tests/advisor/test_trials_sequential.py), stopping at the
-# final test's 3% margin called 10 faster that five rounds did not, at 10% it called 1; a clear
-# gain (x1.25) stopped after 3.2 rounds on average instead of 5.
+# simulated decisions with no real gain (advisor/trials/simulate.py), stopping at the final test's
+# 3% margin called 10 faster that five rounds did not, at 10% it called 1; a clear gain (x1.25)
+# stopped after 3.2 rounds on average instead of 5.
 INTERIM_CONFIDENCE = 0.98
+INTERIM_MIN_GAIN = 0.10
 # The leaders' rounds the time before them is planned for. Rounds beyond these (up to
 # options.remeasure_rounds) run only for a close call, and only while the behaviour values' rounds
 # after them still fit: with five, one round under the 3% margin sinks a leader (the bootstrap bound
 # of a median of five is their smallest ratio), so in simulation a real x1.15 gain under 12% noise
 # per round was found 52% of the time; with up to eight, 74% (benchmarks/rounds_power.py).
 PLANNED_ROUNDS = 5
-INTERIM_MIN_GAIN = 0.10
 
 
 def bf16_parity(pool: WorkerPool, setting: Setting, options: StudyOptions, steps: int = 8) -> Optional[LossParity]:
@@ -258,14 +258,16 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     Leaders are speed-only settings (what the advisor applies): the fastest trial, the setting the
     main effects of all trials predict best (:mod:`.effects`), then the next fastest trials. At
     least three rounds (fewer cannot tell noise from a gain), up to ``remeasure_rounds`` while the
-    budget allows (those after :data:`PLANNED_ROUNDS` only while they end by ``extend_until``); after three, a leader that could not be called faster even if every round left
-    were a landslide takes no more rounds, and when none can, the rounds stop (the decision cannot
-    change; the run ends sooner). The rounds also stop, after three, once the choice is settled at a
-    stricter interim test (:func:`_settled`; ``options.early_stop``). A round in which the outside load moved markedly is dropped (its
-    pairs are not comparable) and another is run in its place while the budget allows. The reason a
-    setting failed, where one did, goes into ``failed``; ``none_why`` words the verdict when no
-    candidate reaches the rounds (default: none completed). Behaviour-changing values are measured
-    afterwards, over the applied setting (:func:`suggestions`): they never change the decision.
+    budget allows (those after :data:`PLANNED_ROUNDS` only while they end by ``extend_until``);
+    after three, a leader that could not be called faster even if every round left were a
+    landslide takes no more rounds, and when none can, the rounds stop (the decision cannot
+    change; the run ends sooner). The rounds also stop, after three, once the choice is settled at
+    a stricter interim test (:func:`_settled`; ``options.early_stop``). A round in which the outside
+    load moved markedly is dropped (its pairs are not comparable) and another is run in its place
+    while the budget allows. The reason a setting failed, where one did, goes into ``failed``;
+    ``none_why`` words the verdict when no candidate reaches the rounds (default: none completed).
+    Behaviour-changing values are measured afterwards, over the applied setting
+    (:func:`suggestions`): they never change the decision.
     """
     sizes = {} if sizes is None else sizes  # timed steps per piece, fixed by the first piece of each setting
     if BASELINE not in measured:

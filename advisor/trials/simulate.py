@@ -1,8 +1,9 @@
 """The decision rule on synthetic rounds: its error rates and length, without a model.
 
-Each synthetic round gives the baseline a shared drift and one candidate a true gain times
-log-normal noise, the shape measured on the 2-vCPU benchmark machine (paired per-round ratios
-spread 8-12%, the machine's speed 15% between rounds). A seed fixes a decision's rounds, so two
+Each synthetic round gives the baseline a drift it shares with the candidate, and the candidate a
+true gain times log-normal noise. The defaults (8% noise on a round's paired ratio, 15% drift of
+the machine's speed between rounds) are of the order the rounds' intervals show on the 2-vCPU
+benchmark machine; ``benchmarks/rounds_power.py`` also runs 12%. A seed fixes a decision's rounds, so two
 variants of the rule run on the same seeds see the same rounds and can be compared pair by pair.
 Used by the tests of the rule and by ``benchmarks/rounds_power.py``.
 """
