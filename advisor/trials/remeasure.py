@@ -152,8 +152,7 @@ def _settled(leaders: List[Setting], calm_rounds: List[Dict[Setting, float]], mo
     rounds = {s: [r[s] for r in calm_rounds] for s in [BASELINE, *present]}
 
     def strict(reference: Setting, candidate: Setting) -> Comparison:
-        return compare(rounds[reference], rounds[candidate], confidence=INTERIM_CONFIDENCE,
-                       min_gain=INTERIM_MIN_GAIN)
+        return _paired(calm_rounds, reference, candidate, confidence=INTERIM_CONFIDENCE, min_gain=INTERIM_MIN_GAIN)
 
     chosen = _choose(present, rounds, {s.label(): strict(BASELINE, s) for s in present}, rounds[BASELINE],
                      strict).best
@@ -234,9 +233,9 @@ def _kept(all_rounds: List[Dict[Setting, float]], steady: List[bool]):
     return (kept if len(kept) >= 3 else all_rounds), dropped
 
 
-def _paired(kept: List[Dict[Setting, float]], reference: Setting, candidate: Setting) -> Comparison:
+def _paired(kept: List[Dict[Setting, float]], reference: Setting, candidate: Setting, **test) -> Comparison:
     both = [r for r in kept if reference in r and candidate in r]
-    return compare([r[reference] for r in both], [r[candidate] for r in both])
+    return compare([r[reference] for r in both], [r[candidate] for r in both], **test)
 
 
 def _fitting(settings: List[Setting], keep: int, typical_s: float, deadline: float) -> List[Setting]:

@@ -17,7 +17,7 @@ class Pool:
     max_alive = 3
 
 
-def _decide(monkeypatch, speeds, measured, **options):
+def _decide(monkeypatch, speeds, measured, most_rounds=5, extend_until=None, **options):
     """The decision when round ``n`` measures ``speeds[s][n]`` for each setting ``s``; the rounds run."""
     seen = []
 
@@ -26,8 +26,8 @@ def _decide(monkeypatch, speeds, measured, **options):
         return {s: speeds[s][number] for s in settings}, True
 
     monkeypatch.setattr(rm, "one_round", fake_round)
-    decision = rm.remeasure(Pool(), measured, StudyOptions(remeasure_rounds=5, **options), lambda *a: None,
-                            deadline=float("inf"), space=SPACE)
+    decision = rm.remeasure(Pool(), measured, StudyOptions(remeasure_rounds=most_rounds, **options),
+                            lambda *a: None, deadline=float("inf"), space=SPACE, extend_until=extend_until)
     return decision, seen
 
 
@@ -87,17 +87,9 @@ def test_a_close_call_gets_rounds_past_the_planned_ones_only_while_they_fit(monk
     # x1.12 with one round under the margin: five rounds cannot call it; eight can, if there is time.
     gains = [1.12, 1.01, 1.13, 1.12, 1.14, 1.12, 1.13, 1.11]
     speeds = {BASELINE: [100.0] * 8, BUCKET: [100.0 * g for g in gains]}
-    seen = []
-
-    def fake_round(pool, settings, opts, number, sizes, meter, plan, readings, failed):
-        seen.append(number)
-        return {s: speeds[s][number] for s in settings}, True
-
-    monkeypatch.setattr(rm, "one_round", fake_round)
-    decide = lambda extend_until: rm.remeasure(  # noqa: E731
-        Pool(), {BASELINE: 100.0, BUCKET: 112.0}, StudyOptions(remeasure_rounds=8), lambda *a: None,
-        deadline=float("inf"), space=SPACE, extend_until=extend_until)
-    assert decide(float("inf")).best.setting == BUCKET and len(seen) == 8
-    seen.clear()
-    late = decide(0.0)  # the behaviour values' rounds need the time left: the planned five only
+    measured = {BASELINE: 100.0, BUCKET: 112.0}
+    decision, seen = _decide(monkeypatch, speeds, measured, most_rounds=8, extend_until=float("inf"))
+    assert decision.best.setting == BUCKET and len(seen) == 8
+    # The behaviour values' rounds need the time left: the planned five only.
+    late, seen = _decide(monkeypatch, speeds, measured, most_rounds=8, extend_until=0.0)
     assert len(seen) == rm.PLANNED_ROUNDS and late.best.setting == BASELINE
