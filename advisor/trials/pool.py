@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import os
 import select
+import statistics
 import subprocess
 import sys
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import psutil
 
@@ -83,19 +84,33 @@ class Worker:
             [sys.executable, "-m", "advisor.trials.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=self._log, env=env, cwd=job.cwd, text=True, bufsize=1)
         self.ps = psutil.Process(self.proc.pid)
+        self._launched = started
+        self._start_timeout = start_timeout
+        self._preload = process_env.get("LD_PRELOAD")
+        self.ready: Dict[str, Any] = {}
+        self.start_seconds = 0.0
         payload = {**job.__dict__, "inter_op_threads": inter_op, "want_facts": want_facts}
+        try:  # the worker builds the experiment while the parent goes on (wait_ready collects it)
+            self._send(payload)
+        except BaseException:
+            self.kill()
+            self._log.close()
+            raise
+
+    def wait_ready(self) -> "Worker":
+        """Wait until the worker has built the experiment; raise TrialFailure or AdvisorError if it could not."""
         try:
-            self.ready = self._exchange(payload, start_timeout, "start")
+            self.ready = self._receive(self._start_timeout, "start")
         except BaseException:  # failed or interrupted while starting: no pool holds it yet, so end it here
             self.kill()
             self._log.close()
             raise
-        self.start_seconds = time.perf_counter() - started
-        preload_error = self._preload_error() if process_env.get("LD_PRELOAD") else None
+        self.start_seconds = time.perf_counter() - self._launched
+        preload_error = self._preload_error() if self._preload else None
         if preload_error:
             self.kill()
             self._log.close()
-            raise TrialFailure(f"cannot start a worker with LD_PRELOAD={process_env['LD_PRELOAD']}: {preload_error}")
+            raise TrialFailure(f"cannot start a worker with LD_PRELOAD={self._preload}: {preload_error}")
         if self.ready.get("op") == "error":
             message = self.ready["message"]
             self.close()
@@ -104,6 +119,7 @@ class Worker:
             raise AdvisorError(f"the trial worker could not build the experiment: {message} "
                                f"(log: {self.log_path})")
         self.peak_rss = 0
+        return self
 
     def _preload_error(self) -> Optional[str]:
         """ld.so's complaint about a library it could not preload, if any (it then runs without it)."""
@@ -115,12 +131,19 @@ class Worker:
         return line.strip() if line else None
 
     def _exchange(self, message: Dict[str, Any], timeout: float, what: str) -> Dict[str, Any]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self._send(message)
+        return self._receive(timeout, what)
+
+    def _send(self, message: Dict[str, Any]) -> None:
+        assert self.proc.stdin is not None
         try:
             self.proc.stdin.write(json.dumps(message) + "\n")
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             raise TrialFailure(self._death(), worker_lost=True) from None
+
+    def _receive(self, timeout: float, what: str) -> Dict[str, Any]:
+        assert self.proc.stdout is not None
         deadline = time.perf_counter() + timeout
         while True:
             ready, _, _ = select.select([self.proc.stdout], [], [], _POLL_S)
@@ -197,7 +220,8 @@ class WorkerPool:
         self.start_timeout = start_timeout
         self.workers: "OrderedDict[Tuple[Any, ...], Worker]" = OrderedDict()
         self.started = 0
-        self.start_seconds = 0.0
+        self.start_seconds = 0.0  # wall time spent waiting for starts
+        self.start_times: list = []  # each kept worker's own start time
         self.model_facts: Optional[Dict[str, Any]] = None
 
     def get(self, setting) -> Worker:
@@ -211,15 +235,60 @@ class WorkerPool:
         while len(self.workers) >= self.max_alive:
             _, oldest = self.workers.popitem(last=False)
             oldest.close()
-        self.started += 1
-        worker = Worker(self.started, self.job, setting.process_env(self.allocator_paths), setting.inter_op_threads,
-                        self.log_dir, self.memory_limit, self.start_timeout, want_facts=self.model_facts is None,
-                        log_prefix=self.log_prefix)
+        worker = self._launch(setting).wait_ready()
         self.start_seconds += worker.start_seconds
+        self._keep(key, worker)
+        return worker
+
+    def prestart(self, settings: Sequence[Any]) -> int:
+        """Start the workers of these settings' process-level parts all at once, before anything is
+        measured; returns how many started.
+
+        A start is mostly single-threaded (imports, reading the sample, building the model), so on the
+        2-vCPU benchmark machine three starts side by side take about the wall time of two one after
+        another, and no start later falls between two measured trials. Only the keys that fit beside
+        the live workers start; a start that fails here is left to ``get``, which raises it then.
+        """
+        keys = OrderedDict((s.process_key(), s) for s in settings)
+        wanted = [s for key, s in keys.items() if key not in self.workers][: self.max_alive - len(self.workers)]
+        began = time.perf_counter()
+        launched = []
+        try:
+            for setting in wanted:
+                try:  # one of them measures the model's facts (lengths, parameters) for the report
+                    launched.append((setting, self._launch(setting, want_facts=self.model_facts is None and not launched)))
+                except TrialFailure:
+                    continue
+            for setting, worker in launched:
+                try:
+                    worker.wait_ready()
+                except (TrialFailure, AdvisorError):
+                    continue
+                self._keep(setting.process_key(), worker)
+        except BaseException:
+            for _, worker in launched:
+                if worker not in self.workers.values():
+                    worker.kill()
+            raise
+        self.start_seconds += time.perf_counter() - began  # the wall time spent, not the sum of the starts
+        return sum(1 for _, w in launched if w in self.workers.values())
+
+    def start_cost(self) -> float:
+        """Seconds one worker start takes, for planning (a start beside others counts its own, longer, wall time)."""
+        return statistics.median(self.start_times) if self.start_times else 0.0
+
+    def _launch(self, setting, want_facts: Optional[bool] = None) -> Worker:
+        self.started += 1
+        return Worker(self.started, self.job, setting.process_env(self.allocator_paths), setting.inter_op_threads,
+                      self.log_dir, self.memory_limit, self.start_timeout,
+                      want_facts=self.model_facts is None if want_facts is None else want_facts,
+                      log_prefix=self.log_prefix)
+
+    def _keep(self, key: Tuple[Any, ...], worker: Worker) -> None:
+        self.start_times.append(worker.start_seconds)
         if self.model_facts is None:
             self.model_facts = worker.ready.get("facts")
         self.workers[key] = worker
-        return worker
 
     def discard(self, setting) -> None:
         worker = self.workers.pop(setting.process_key(), None)

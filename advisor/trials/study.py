@@ -121,8 +121,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     planned_rounds = min(options.remeasure_rounds, PLANNED_ROUNDS)  # more run only for a close call, in time left
     round_settings = (options.top_k + 1) * planned_rounds + (variants + 1) * 3 * bool(variants)
 
-    def start_cost() -> float:
-        return pool.start_seconds / pool.started if pool.started else 0.0
+    start_cost = pool.start_cost
     attempted: Dict[Setting, str] = {}  # every setting tried, with its outcome (for duplicates and resume)
 
     def sync() -> None:
@@ -263,6 +262,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     remeasure_s = whatif_s = decided_s = 0.0
     level = None
     try:
+        pending = [s for s in seeds if s not in attempted]
+        if pending or BASELINE not in measured:  # every worker the screening needs, started side by side
+            pool.prestart([BASELINE, *pending])
         study.optimize(objective, n_trials=options.n_trials, callbacks=[after_trial], catch=(TrialFailure,),
                        gc_after_trial=False)
         measuring_s = state["measuring_s"]

@@ -1,0 +1,50 @@
+"""The worker pool: workers started side by side before the search, and reused by it."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from advisor.trials import BASELINE
+from advisor.trials.pool import TrialFailure, WorkerJob, WorkerPool
+
+from ..conftest import EXAMPLES
+
+TINY = EXAMPLES / "cnn_classifier" / "tiny.jsonnet"
+
+
+@pytest.fixture
+def pool(tiny_data, in_repo, tmp_path):
+    job = WorkerJob(str(TINY), {}, None, (), sample_instances=64, sample_seconds=10.0)
+    pool = WorkerPool(job, tmp_path, memory_limit=None, max_alive=3,
+                      allocator_paths={"jemalloc": str(tmp_path / "gone" / "libjemalloc.so.2")})
+    yield pool
+    pool.close()
+
+
+def test_prestart_starts_each_process_key_once_side_by_side_and_get_reuses_them(pool):
+    inter_op = replace(BASELINE, inter_op_threads=1)
+    close = replace(BASELINE, omp_proc_bind="close")
+    both = replace(inter_op, omp_proc_bind="close")
+    in_process = replace(BASELINE, batch_layout="bucket")  # the baseline's worker switches it: no start of its own
+
+    started = pool.prestart([BASELINE, in_process, inter_op, close, both])
+
+    assert started == 3 == pool.started  # capped at max_alive: the fourth key waits for get()
+    assert len(pool.start_times) == 3
+    # Waited for side by side: the wall time spent is less than the starts' own times added up.
+    assert pool.start_seconds < sum(pool.start_times)
+    assert pool.model_facts is not None  # one of them measured the model's facts
+    workers = {s: pool.get(s) for s in (BASELINE, in_process, inter_op, close)}
+    assert pool.started == 3  # get() found every one of them running
+    assert workers[BASELINE] is workers[in_process]
+    assert len({w.number for w in workers.values()}) == 3
+
+
+def test_a_start_that_fails_in_prestart_is_raised_by_get(pool):
+    missing = replace(BASELINE, allocator="jemalloc")  # its LD_PRELOAD library does not exist
+
+    assert pool.prestart([BASELINE, missing]) == 1
+    assert pool.get(BASELINE).alive()
+    with pytest.raises(TrialFailure, match="does not exist"):
+        pool.get(missing)
