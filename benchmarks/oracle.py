@@ -190,8 +190,8 @@ def main() -> None:
     lines += ["", f"Targets: ratio >= 0.95; found in <= 20% of the grid's time; overhead < 25% of the "
                   f"budget. \"found after\": when the search first measured the setting it finally chose; "
                   f"\"search ended after\": its last trial, where the leaders' rounds begin (the grid, a search "
-                  f"too, has no such rounds); \"decided after\": when the applied setting was final (search and the leaders' "
-                  f"interleaved rounds); the level window, the behaviour values' rounds and the what-ifs (model "
+                  f"too, has no such rounds); \"decided after\": when the applied setting was final (search and "
+                  f"the leaders' interleaved rounds); the level window, the behaviour values' rounds and the what-ifs (model "
                   f"variants outside the grid's space) come after it. Ratios are "
                   f"medians of paired interleaved rounds ({args.rounds}). "
                   f"Grid: {procedure}."]

@@ -255,8 +255,9 @@ class WorkerPool:
         launched = []
         try:
             for setting in wanted:
-                try:  # one of them measures the model's facts (lengths, parameters) for the report
-                    launched.append((setting, self._launch(setting, want_facts=self.model_facts is None and not launched)))
+                facts = self.model_facts is None and not launched  # one of them measures the model's facts
+                try:
+                    launched.append((setting, self._launch(setting, want_facts=facts)))
                 except TrialFailure:
                     continue
             for setting, worker in launched:
@@ -267,8 +268,9 @@ class WorkerPool:
                 self._keep(setting.process_key(), worker)
         except BaseException:
             for _, worker in launched:
-                if worker not in self.workers.values():
+                if worker not in self.workers.values():  # interrupted: no pool holds it, so end it here
                     worker.kill()
+                    worker._log.close()
             raise
         self.start_seconds += time.perf_counter() - began  # the wall time spent, not the sum of the starts
         return sum(1 for _, w in launched if w in self.workers.values())

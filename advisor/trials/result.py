@@ -107,7 +107,7 @@ class WhatIf:
 @dataclass(frozen=True)
 class Overhead:
     worker_starts: int
-    worker_start_s: float  # imports, reading, vocabulary and model builds in the workers
+    worker_start_s: float  # waiting for worker starts (imports, reading, model builds); starts side by side count once
     measuring_s: float
     remeasure_s: float
     total_s: float
