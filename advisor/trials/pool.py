@@ -16,7 +16,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import psutil
 
@@ -221,7 +221,7 @@ class WorkerPool:
         self.workers: "OrderedDict[Tuple[Any, ...], Worker]" = OrderedDict()
         self.started = 0
         self.start_seconds = 0.0  # wall time spent waiting for starts
-        self.start_times: list = []  # each kept worker's own start time
+        self.start_times: List[float] = []  # each kept worker's own start time
         self.model_facts: Optional[Dict[str, Any]] = None
 
     def get(self, setting) -> Worker:
@@ -244,10 +244,11 @@ class WorkerPool:
         """Start the workers of these settings' process-level parts all at once, before anything is
         measured; returns how many started.
 
-        A start is mostly single-threaded (imports, reading the sample, building the model), so on the
-        2-vCPU benchmark machine three starts side by side take about the wall time of two one after
-        another, and no start later falls between two measured trials. Only the keys that fit beside
-        the live workers start; a start that fails here is left to ``get``, which raises it then.
+        A start is mostly single-threaded (imports, reading the sample, building the model): on the
+        2-vCPU benchmark machine three starts side by side took 6.8-7.2 s, one after another
+        11.6-12.6 s (benchmarks/starts.py), and no start later falls between two measured trials.
+        Only the keys that fit beside the live workers start; a start that fails here is left to
+        ``get``, which raises it then.
         """
         keys = OrderedDict((s.process_key(), s) for s in settings)
         wanted = [s for key, s in keys.items() if key not in self.workers][: self.max_alive - len(self.workers)]
