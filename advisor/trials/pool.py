@@ -247,13 +247,15 @@ class WorkerPool:
         A start is mostly single-threaded (imports, reading the sample, building the model): on the
         2-vCPU benchmark machine three starts side by side took 6.8-7.2 s, one after another
         11.6-12.6 s (benchmarks/starts.py), and no start later falls between two measured trials.
-        Only the keys that fit beside the live workers start; a start that fails here is left to
-        ``get``, which raises it then.
+        Only the keys that fit beside the live workers start. A start that fails for its setting (an
+        ``LD_PRELOAD`` library) is left to ``get``, which raises it when that setting is measured; an
+        experiment the workers cannot build fails every one of them alike, so that is raised here.
         """
         keys = OrderedDict((s.process_key(), s) for s in settings)
         wanted = [s for key, s in keys.items() if key not in self.workers][: self.max_alive - len(self.workers)]
         began = time.perf_counter()
         launched = []
+        kept = 0
         try:
             for setting in wanted:
                 facts = self.model_facts is None and not launched  # one of them measures the model's facts
@@ -264,17 +266,18 @@ class WorkerPool:
             for setting, worker in launched:
                 try:
                     worker.wait_ready()
-                except (TrialFailure, AdvisorError):
+                except TrialFailure:
                     continue
                 self._keep(setting.process_key(), worker)
+                kept += 1
         except BaseException:
             for _, worker in launched:
-                if worker not in self.workers.values():  # interrupted: no pool holds it, so end it here
+                if worker not in self.workers.values():  # interrupted or unbuildable: no pool holds it
                     worker.kill()
                     worker._log.close()
             raise
         self.start_seconds += time.perf_counter() - began  # the wall time spent, not the sum of the starts
-        return sum(1 for _, w in launched if w in self.workers.values())
+        return kept
 
     def start_cost(self) -> float:
         """Seconds one worker start takes, for planning (a start beside others counts its own, longer, wall time)."""

@@ -121,7 +121,6 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     planned_rounds = min(options.remeasure_rounds, PLANNED_ROUNDS)  # more run only for a close call, in time left
     round_settings = (options.top_k + 1) * planned_rounds + (variants + 1) * 3 * bool(variants)
 
-    start_cost = pool.start_cost
     attempted: Dict[Setting, str] = {}  # every setting tried, with its outcome (for duplicates and resume)
 
     def sync() -> None:
@@ -247,7 +246,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         elapsed = time.perf_counter() - started
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         reserve = round_settings * ROUND_COST * typical  # time for the interleaved rounds
-        reserve += len(specs) * (start_cost() + 6 * typical * 0.7)
+        reserve += len(specs) * (pool.start_cost() + 6 * typical * 0.7)
         reserve = min(0.6 * options.budget_s, reserve)
         if options.patience and state["since_best"] >= options.patience:
             state["converged"] = len(attempted)  # the search has stopped finding anything faster
@@ -275,7 +274,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         none_why = None  # why no candidate reaches the rounds, where the budget is the reason
         if searched.size() > 1 and attempted and all(s == BASELINE for s in attempted):
             # The budget ended with the baseline's trial (a heavy model): say that, and what would do.
-            wanted = start_cost() + typical * (1 + 2 * 6 + round_settings * ROUND_COST)  # about six paired trials
+            wanted = pool.start_cost() + typical * (1 + 2 * 6 + round_settings * ROUND_COST)  # about six paired trials
             state["budget_note"] = (f"the {options.budget_s:.0f} s budget ended after the baseline's trial "
                                     f"({typical:.0f} s), so no candidate was measured: a budget of about "
                                     f"{60 * math.ceil(wanted / 60):.0f} s lets the search measure some")
@@ -319,7 +318,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             whatifs, whatif_starts = measure_whatifs(
                 experiment, specs, best.setting, pool, quick, log_dir=log_dir,
                 sample=(options.sample_instances, options.sample_seconds), deadline=deadline,
-                estimate_s=start_cost() + 6 * 0.7 * typical)
+                estimate_s=pool.start_cost() + 6 * 0.7 * typical)
         whatif_s = time.perf_counter() - t_whatif
     except KeyboardInterrupt:
         # Stop now, keep what the storage holds; the decision needs the re-measure, so there is none.

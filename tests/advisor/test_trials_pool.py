@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pytest
 
+from advisor.errors import AdvisorError
 from advisor.trials import BASELINE
 from advisor.trials.pool import TrialFailure, WorkerJob, WorkerPool
 
@@ -48,3 +49,14 @@ def test_a_start_that_fails_in_prestart_is_raised_by_get(pool):
     assert pool.get(BASELINE).alive()
     with pytest.raises(TrialFailure, match="does not exist"):
         pool.get(missing)
+
+
+def test_an_experiment_no_worker_can_build_is_raised_by_prestart_and_leaves_none_running(tiny_data, in_repo, tmp_path):
+    broken = tmp_path / "broken.jsonnet"
+    broken.write_text(f'(import "{TINY}") + {{ model+: {{ type: "no_such_model" }} }}\n')
+    job = WorkerJob(str(broken), {}, None, (), sample_instances=64, sample_seconds=10.0)
+    pool = WorkerPool(job, tmp_path, memory_limit=None, max_alive=3, allocator_paths={})
+
+    with pytest.raises(AdvisorError, match="no_such_model"):
+        pool.prestart([BASELINE, replace(BASELINE, inter_op_threads=1)])
+    assert not pool.workers and pool.started == 2
