@@ -145,6 +145,8 @@ class StudyResult:
     load: Optional[LoadReport] = None  # the machine's load before and during the measurements
     # Which of the best setting's changes made the difference (estimated; empty with too few trials).
     attribution: Tuple[ValueEffect, ...] = field(default=())
-    # The applied setting in one continuous window after the rounds: the absolute level time
-    # predictions use (the rounds' short interleaved pieces are for comparing settings).
+    # The applied setting in continuous windows after the rounds, pooled: the absolute level time
+    # predictions use (the rounds' short interleaved pieces are for comparing settings); each window's
+    # own rate beside it, in the order taken (.level).
     level_instances_per_s: Optional[float] = None
+    level_windows: Tuple[float, ...] = field(default=())

@@ -23,7 +23,8 @@ from ..config import Experiment
 from ..inspect.facts import ModelFacts
 from .effects import value_effects
 from .load import LoadPlan, flagged, load_report, plan_load
-from .measure import Pruned, StudyOptions, beside_baseline, measure, measure_window, metrics_of, reading_of
+from .level import WINDOW_S, Level
+from .measure import Pruned, StudyOptions, beside_baseline, measure, metrics_of, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
 from .remeasure import (INTERIM_CONFIDENCE, INTERIM_MIN_GAIN, PLANNED_ROUNDS, ROUND_COST, bf16_parity, remeasure,
@@ -259,7 +260,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     passed_over: Tuple[Setting, ...] = ()
     whatifs, whatif_starts = [], (0, 0.0)
     remeasure_s = whatif_s = decided_s = 0.0
-    level = None
+    level = Level(pool, None, options)
     try:
         pending = [s for s in seeds if s not in attempted]
         if pending or BASELINE not in measured:  # every worker the screening needs, started side by side
@@ -279,8 +280,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                                     f"({typical:.0f} s), so no candidate was measured: a budget of about "
                                     f"{60 * math.ceil(wanted / 60):.0f} s lets the search measure some")
             none_why = "no candidate measured: the budget ended after the baseline's trial"
-        # Rounds beyond the planned ones leave time for the level window and the behaviour values' rounds.
-        after_decision = 4.0 + 3 * (variants + 1) * ROUND_COST * typical * bool(variants)
+        # Rounds beyond the planned ones leave time for the level windows and the behaviour values' rounds.
+        after_decision = 2 * WINDOW_S + 3 * (variants + 1) * ROUND_COST * typical * bool(variants)
         decision = remeasure(pool, measured, options, emit, deadline, space, meter, plan, readings, typical,
                              failed_again, round_sizes, none_why, extend_until=deadline - after_decision)
         remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
@@ -292,7 +293,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                 f"{best.setting.label()} beat the config by more than {INTERIM_MIN_GAIN:.0%} at the stricter "
                 f"interim test ({INTERIM_CONFIDENCE:.0%}), and no other leader could still take its place")
         decided_s = time.perf_counter() - started  # what follows measures, and never changes, the applied setting
-        level = _level(pool, best, options)
+        level = Level(pool, best.setting if best is not None else None, options)
+        level.take()
         if best is not None:
             suggested = suggestions(pool, best.setting, options, emit, deadline, space, meter, plan, readings,
                                     typical, failed_again, round_sizes, decision.rounds)
@@ -303,6 +305,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         parity = None
         if best is not None and "precision=bf16" in gains:
             parity = bf16_parity(pool, replace(best.setting, precision="bf16"), options)
+        level.take(deadline)  # the second level window, some seconds after the first (.level)
         remeasure_s = time.perf_counter() - t_re
         whatifs, whatif_starts = [], (0, 0.0)
         t_whatif = time.perf_counter()
@@ -324,6 +327,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         # Stop now, keep what the storage holds; the decision needs the re-measure, so there is none.
         interrupted = True
         remeasured, comparisons, best, gains, parity, whatifs, passed_over = [], {}, None, {}, None, [], ()
+        level = Level(pool, None, options)
         measuring_s = state["measuring_s"]
         pool.kill_all()
     finally:
@@ -369,20 +373,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         model_facts=facts, behaviour_gains=gains if best is not None else {}, bf16_parity=parity,
         whatifs=tuple(whatifs), notes=tuple(notes), partial=interrupted,
         load=load_report(plan, readings, flagged_trials, *state.get("dropped_rounds", (0, False))),
-        attribution=attribution, level_instances_per_s=level)
-
-
-def _level(pool: WorkerPool, best: Optional[BestSetting], options: StudyOptions) -> Optional[float]:
-    """The chosen setting's rate in one continuous window of about 4 s, the level time predictions
-    use (on the Bi-LSTM example a window like it and real training taken in the same minute agreed:
-    232/224 vs 252/207 inst/s; the pieces of the rounds are for comparing, not for the level)."""
-    if best is None:
-        return None
-    try:
-        window = measure_window(pool, best.setting, replace(options, max_steps=400), target_s=4.0)
-    except TrialFailure:
-        return None
-    return metrics_of(window).instances_per_s
+        attribution=attribution, level_instances_per_s=level.pooled(), level_windows=level.rates())
 
 
 def _importances(study: optuna.Study, space: SearchSpace) -> Dict[str, float]:

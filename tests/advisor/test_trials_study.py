@@ -43,7 +43,8 @@ def test_study_measures_baseline_first_then_candidates(tiny_data, in_repo, recor
     assert 0 <= result.baseline.metrics.padding_fraction < 1
     assert result.remeasured and all(len(r.instances_per_s) >= 3 for r in result.remeasured)
     assert result.best is not None and result.model_facts is not None
-    assert result.level_instances_per_s > 0  # the continuous window time predictions use
+    # The level time predictions use: two continuous windows (the budget leaves time for both), pooled
+    assert len(result.level_windows) == 2 and result.level_instances_per_s > 0
     # The attribution names only values the applied setting changed (empty when the gain is not significant).
     assert all(getattr(result.best.setting, e.dimension) != getattr(BASELINE, e.dimension) for e in result.attribution)
     # max-tokens batches change what is trained: never searched, measured over the applied setting instead

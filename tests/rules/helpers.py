@@ -87,7 +87,7 @@ def make_study(spec: Dict[str, Any]) -> StudyResult:
                                               metrics(base_rate * speedup), None, 1, 1.0)),
                        remeasured, best, {}, {}, Overhead(1, 1.0, 1.0, 1.0, 3.0, 60.0),
                        behaviour_gains=gains, bf16_parity=parity, whatifs=whatifs, load=load,
-                       level_instances_per_s=spec.get("level"))
+                       level_instances_per_s=spec.get("level"), level_windows=tuple(spec.get("level_windows", ())))
 
 
 def make_context(case: Dict[str, Any], machines, model_facts) -> Context:

@@ -62,6 +62,8 @@ def test_rule_case(code, outcome, case, machines, model_facts):
     assert finding.code == code
     for text in case.get("message_contains", []):
         assert text in finding.message, finding.message
+    for text in case.get("message_lacks", []):
+        assert text not in finding.message, finding.message
     for key, value in case.get("expect_config", {}).items():
         assert finding.change.config.get(key) == value, finding.change.config
     for key, value in case.get("expect_env", {}).items():

@@ -1,0 +1,55 @@
+"""The applied setting's absolute speed, the level time predictions use.
+
+The rounds compare settings in short interleaved pieces, where the machine's drift cancels out of
+their ratios; a prediction needs the absolute rate instead, taken from continuous windows of the
+applied setting alone. One window carries the machine's short-term noise into the prediction. On
+the 2-vCPU benchmark VM (``benchmarks/drift.py``, a bi-LSTM's steps timed second by second for 13
+minutes), the rate of one 4 s window was within ±15% of the next 40 s at 84-89% of the positions;
+two 4 s windows 30-100 s apart, pooled, at 92-95%; one 40 s window at 96-97%. Two windows, one
+right after the decision and one after the behaviour values' rounds, cost 4 s more of the budget
+than one, where a 40 s window would cost a third of it.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import List, Optional, Tuple
+
+from .measure import StudyOptions, Window, measure_window, metrics_of
+from .pool import TrialFailure, WorkerPool
+from .setting import Setting
+
+__all__ = ["WINDOW_S", "Level"]
+
+WINDOW_S = 4.0  # seconds of one continuous level window
+
+
+class Level:
+    """Continuous windows of one setting, taken at points of the analysis, pooled into one rate."""
+
+    def __init__(self, pool: WorkerPool, setting: Optional[Setting], options: StudyOptions) -> None:
+        self.pool, self.setting = pool, setting
+        self.options = replace(options, max_steps=400)
+        self.windows: List[Window] = []
+
+    def take(self, deadline: Optional[float] = None) -> None:
+        """One more window, unless there is no setting, or it cannot end before ``deadline``."""
+        if self.setting is None or (deadline is not None and time.perf_counter() + WINDOW_S + 1.0 > deadline):
+            return
+        try:
+            self.windows.append(measure_window(self.pool, self.setting, self.options, target_s=WINDOW_S))
+        except TrialFailure:
+            pass  # a prediction without this window; the decision does not depend on it
+
+    def rates(self) -> Tuple[float, ...]:
+        """Each window's own instances/s, in the order taken."""
+        return tuple(round(metrics_of(w).instances_per_s, 2) for w in self.windows)
+
+    def pooled(self) -> Optional[float]:
+        """Instances/s over every window's steps together (None without a window)."""
+        if not self.windows:
+            return None
+        merged = self.windows[0]
+        for window in self.windows[1:]:
+            merged = merged.merged(window)
+        return metrics_of(merged).instances_per_s
