@@ -1,8 +1,8 @@
 """Drift: how well a short window of a machine's speed forecasts the next epoch.
 
 Times one bi-LSTM training step (the Bi-LSTM example's shape: 300-d inputs, 256 hidden units each
-way, batches of 32) again and again for ``--seconds``, and keeps the rate of every second. Then,
-at every second t, compares what a window before t says with the rate over an epoch of
+way, batches of 32) again and again for ``--seconds``, and keeps the rate of every second (each
+stretch ends with the step that crosses it). Then, at every second t, compares what a window before t says with the rate over an epoch of
 ``--epoch`` seconds beginning ``gap`` seconds after t: the error in percent of the epoch's time, as
 ``predict.py`` reports it. Rows: one window of 4-40 s, and two 4 s windows some seconds apart,
 pooled (what ``advisor.trials.level`` takes). A diagnostic for the predict target; the advisor's
@@ -79,7 +79,7 @@ def main() -> None:
     minutes = [round(statistics.mean(rates[i:i + 60]), 2) for i in range(0, len(rates), 60)]
     lines = header(f"drift: a window's rate against the next {args.epoch} s epoch's")
     lines += table(["forecast", "gap s", "within ±15%", "median |error|", "90th pct |error|", "positions"], rows)
-    lines += ["", f"{len(rates)} one-second rates of a bi-LSTM training step (steps/s): median "
+    lines += ["", f"{len(rates)} rates of a bi-LSTM training step (steps/s), each over about a second: median "
                   f"{statistics.median(rates):.2f}, min {min(rates):.2f}, max {max(rates):.2f}; per minute: "
                   f"{', '.join(map(str, minutes))}. Error: the window's forecast of the epoch's time against its time."]
     publish(lines, args.out)

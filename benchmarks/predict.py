@@ -1,9 +1,10 @@
 """Predict: the advisor's predicted epoch time against one real `allennlp train` epoch.
 
 For each example: `advisor analyze` predicts the epoch's training steps under its advice (finding
-T001, with the range the rounds' speeds give: the machine's drift over the analysis); then real epochs on the full
-generated data train with the advised config and env.sh, without validation, each a fresh
-`allennlp train` run back to back. Prints the error in percent (target: within ±15%), whether the
+T001, from two level windows pooled, with each window's own epoch time and the range the rounds'
+speeds give: the machine's drift over the analysis); then real epochs on the full generated data
+train with the advised config and env.sh, without validation, each a fresh `allennlp train` run
+back to back. Prints the error in percent (target: within ±15%), whether the
 real epochs fell in the range, and how far the real epochs differed from each other.
 
     .venv/bin/python benchmarks/predict.py [--budget 120] [--epochs 2] [EXAMPLE ...]
@@ -55,19 +56,21 @@ def main() -> None:
             # max_instances_in_memory), so the trainer's training_duration is the steps alone.
             predicted = evidence["epoch seconds advised"]
             at_rounds = evidence.get("epoch seconds advised, range over the rounds' speeds")
+            at_windows = evidence.get("epoch seconds advised, at each level window") or []
             env = {**os.environ, **EXT.get(name, {}), **env_exports(advised / "env.sh")}
             reals = [_real_epoch(advised, env, f"{tmp}/run{i}") for i in range(args.epochs)]
         errors = [(predicted - real) / real for real in reals]
         within = sum(abs(e) <= 0.15 for e in errors)
         inside = "-" if not at_rounds else f"{sum(at_rounds[0] <= r <= at_rounds[1] for r in reals)} of {len(reals)}"
         rows.append([name, evidence["instances per epoch"], f"{predicted:.1f}",
+                     ", ".join(f"{w:.1f}" for w in at_windows) or "-",
                      f"{at_rounds[0]:.1f}-{at_rounds[1]:.1f}" if at_rounds else "-",
                      ", ".join(f"{r:.1f}" for r in reals), ", ".join(f"{e:+.1%}" for e in errors),
                      f"{max(reals) / min(reals) - 1:.1%}", inside, f"{within} of {len(reals)}"])
         print(name, rows[-1], flush=True)
     lines = header("predict: predicted vs real first epoch (advised config, no validation)")
-    lines += table(["example", "instances", "predicted s", "range at the rounds' speeds s", "real s (runs back to back)", "error",
-                    "real vs real", "real inside the range", "within ±15%"], rows)
+    lines += table(["example", "instances", "predicted s", "at each level window s", "range at the rounds' speeds s",
+                    "real s (runs back to back)", "error", "real vs real", "real inside the range", "within ±15%"], rows)
     lines += ["", "Each real epoch is a fresh `allennlp train` run on the full generated data; \"real vs real\" "
                   "is how much the slowest of them took longer than the fastest, the machine's own spread."]
     publish(lines, args.out)

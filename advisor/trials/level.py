@@ -3,11 +3,11 @@
 The rounds compare settings in short interleaved pieces, where the machine's drift cancels out of
 their ratios; a prediction needs the absolute rate instead, taken from continuous windows of the
 applied setting alone. One window carries the machine's short-term noise into the prediction. On
-the 2-vCPU benchmark VM (``benchmarks/drift.py``, a bi-LSTM's steps timed second by second for 13
-minutes), the rate of one 4 s window was within ±15% of the next 40 s at 84-89% of the positions;
-two 4 s windows 30-100 s apart, pooled, at 92-95%; one 40 s window at 96-97%. Two windows, one
-right after the decision and one after the behaviour values' rounds, cost 4 s more of the budget
-than one, where a 40 s window would cost a third of it.
+a 2-vCPU AMD EPYC VM (``benchmarks/drift.py``: a bi-LSTM's steps timed second by second for ten
+minutes), the rate of one 4 s window was within ±15% of the rate over a 40 s epoch beginning 10 s
+or 60 s later at 87-93% of the positions; two 4 s windows 20 s or 60 s apart, pooled, at 96-98%;
+one 16 s window at 97-100%. Two windows, one right after the decision and one after the behaviour
+values' rounds, cost 4 s more of the budget than one, where 16 s would cost 12 s more.
 """
 from __future__ import annotations
 
