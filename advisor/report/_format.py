@@ -27,8 +27,13 @@ def or_dash(value: object) -> str:
 
 
 def attribution_line(study) -> Optional[str]:
-    """Which of the applied changes made the difference, as the main-effects fit of the trials estimates it."""
+    """Which of the applied changes made the difference: the main-effects fit's estimate, or the one change's
+    gain as the rounds measured it."""
     if study is None or not study.attribution:
         return None
+    if len(study.attribution) == 1 and study.attribution[0].source == "rounds":
+        e = study.attribution[0]
+        return (f"which change made the difference: {e.dimension}={e.value}, the one change applied "
+                f"(x{e.gain:.2f} in the interleaved rounds)")
     parts = ", ".join(f"{e.dimension}={e.value} x{e.gain:.2f} ({e.trials} trials)" for e in study.attribution)
     return f"which change made the difference (estimated from the search's trials, each with the others held): {parts}"

@@ -19,7 +19,7 @@ from .result import ValueEffect
 from .setting import BASELINE, Choice, SearchSpace, Setting
 from .stats import MIN_GAIN
 
-__all__ = ["main_effects", "predicted_best", "value_effects"]
+__all__ = ["applied_effects", "main_effects", "predicted_best", "value_effects"]
 
 RIDGE = 0.5  # shrinks effects that few trials support towards none
 MIN_TRIALS = 6
@@ -89,3 +89,16 @@ def value_effects(measured: Dict[Setting, float], space: SearchSpace, chosen: Se
         trials = sum(1 for s, v in measured.items() if v and getattr(s, name) == value)
         out.append(ValueEffect(name, str(value), round(math.exp(log_gain), 3), trials))
     return tuple(sorted(out, key=lambda e: -e.gain))
+
+
+def applied_effects(measured: Dict[Setting, float], space: SearchSpace, chosen: Setting, reference: Setting,
+                    gain: float) -> Tuple[ValueEffect, ...]:
+    """Which change made the difference, for the report: where ``chosen`` changes one value only, that
+    value, with ``gain`` as the rounds measured it (no fit needed, and none is made from too few
+    trials); else the fit's estimate for each changed value (``value_effects``)."""
+    changed = [name for name in space.choices if getattr(chosen, name) != getattr(reference, name)]
+    if len(changed) != 1:
+        return value_effects(measured, space, chosen, reference)
+    name, value = changed[0], getattr(chosen, changed[0])
+    trials = sum(1 for s, v in measured.items() if v and getattr(s, name) == value)
+    return (ValueEffect(name, str(value), round(gain, 3), trials, "rounds"),)

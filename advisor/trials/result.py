@@ -67,12 +67,14 @@ class BestSetting:
 
 @dataclass(frozen=True)
 class ValueEffect:
-    """One changed value's share of the best setting's gain, from the main-effects fit of all trials."""
+    """One changed value's share of the best setting's gain: from the main-effects fit of all trials,
+    or, where the applied setting changes one value only, that value's measured gain in the rounds."""
 
     dimension: str
     value: str
-    gain: float  # estimated throughput ratio of this value over the config's, the other values held
+    gain: float  # throughput ratio of this value over the config's, the other values held
     trials: int  # search trials that measured this value
+    source: str = "fit"  # "fit": estimated from the trials; "rounds": the applied setting's paired gain
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from probes.load import LoadMeter, LoadReading
 
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
-from .effects import value_effects
+from .effects import applied_effects
 from .load import LoadPlan, flagged, load_report, plan_load
 from .level import WINDOW_S, Level
 from .measure import Pruned, StudyOptions, beside_baseline, measure, metrics_of, reading_of
@@ -362,7 +362,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         notes.append(f"the baseline itself failed: {baseline.reason}")
     attribution = ()
     if best is not None and best.significant and best.setting != BASELINE:
-        attribution = value_effects(measured, searched, best.setting, BASELINE)
+        attribution = applied_effects(measured, searched, best.setting, BASELINE, best.speedup)
     return StudyResult(
         schema_version=SCHEMA_VERSION, study_name=name, storage=storage_url, space=space, baseline=baseline,
         trials=records, remeasured=tuple(remeasured), best=best, comparisons=comparisons,

@@ -143,6 +143,27 @@ def test_the_attribution_says_which_change_made_the_difference():
     assert value_effects(dict(list(measured.items())[:3]), space, chosen, BASELINE) == ()  # too few trials
 
 
+def test_one_applied_change_is_named_with_the_rounds_gain_even_after_few_trials():
+    from advisor.report._format import attribution_line
+    from advisor.trials.effects import applied_effects
+    from advisor.trials.setting import SearchSpace
+
+    space = SearchSpace({"batch_layout": ("config", "bucket"), "omp_proc_bind": ("unset", "close")})
+    bucket = replace(BASELINE, batch_layout="bucket")
+    measured = {BASELINE: 100.0, bucket: 131.0, replace(BASELINE, omp_proc_bind="close"): 99.0}  # too few to fit
+    effects = applied_effects(measured, space, bucket, BASELINE, 1.3149)
+    assert [(e.dimension, e.value, e.gain, e.trials, e.source) for e in effects] == [
+        ("batch_layout", "bucket", 1.315, 1, "rounds")]
+
+    class Study:
+        attribution = effects
+
+    assert attribution_line(Study()) == ("which change made the difference: batch_layout=bucket, the one change "
+                                         "applied (x1.31 in the interleaved rounds)")
+    both = replace(bucket, omp_proc_bind="close")  # two changes and too few trials: no estimate is made
+    assert applied_effects(measured, space, both, BASELINE, 1.3) == ()
+
+
 def test_a_variant_that_fails_every_round_is_left_out_not_called_slower(monkeypatch):
     import advisor.trials.remeasure as rm
     from advisor.trials.measure import StudyOptions
