@@ -134,7 +134,8 @@ def main() -> None:
         print(f"{name}: c/a {a_vs}; c/b {cb.verdict}", flush=True)
     lines += table(["example", "(a) as-is inst/s (min-max)", "(b) launcher", "(c) advisor", "c vs a", "c vs b",
                     "c never slower beyond noise", "advisor's measured verdict", "applied findings",
-                    "applied setting", "which change made the difference (advisor's estimate, or the one change's measured gain)"], rows)
+                    "applied setting",
+                    "which change made the difference (advisor's estimate, or the one change's measured gain)"], rows)
     lines += ["", f"{args.repeats} interleaved repeats (order rotated each repeat) of {args.batches} training batches each (no validation); "
                   "steady-state instances/s (median of 10-batch windows after the first); ratios are medians of "
                   "paired repeats. Only speed-only findings are applied in (c); behaviour-changing ones (bf16, "
