@@ -19,13 +19,22 @@ from .stats import MIN_GAIN
 __all__ = ["screening", "combination"]
 
 
-def screening(space: SearchSpace) -> List[Setting]:
+PADDED = 0.2  # a padding fraction above which the batch layout is screened first
+
+
+def screening(space: SearchSpace, padding_fraction: Optional[float] = None) -> List[Setting]:
     """The baseline with one value changed, for every value the space holds beyond the baseline's.
 
     In-process dimensions come first: a live worker switches them between trials, while a
-    process-level value (allocator, OpenMP variables) costs a worker start (seconds).
+    process-level value (allocator, OpenMP variables) costs a worker start (seconds). Among them
+    the batch layout comes first where the config's batches are more than ``PADDED`` padding (the
+    model's facts, known before the first trial, say so): a budget that ends within the screening
+    should have measured the likeliest gain. On a 2-vCPU AMD EPYC (Zen 3) a 60 s budget measured
+    two of the GRU tagger's trials, neither of them bucket batches (x1.28 at 120 s).
     """
-    names = sorted(space.choices, key=lambda name: name in Setting.PROCESS_LEVEL)
+    padded = padding_fraction is not None and padding_fraction > PADDED
+    names = sorted(space.choices,
+                   key=lambda name: (name in Setting.PROCESS_LEVEL, not (padded and name == "batch_layout")))
     seeds = [replace(BASELINE, **{name: value}) for name in names for value in space.choices[name]
              if value != getattr(BASELINE, name)]
     return [s for s in seeds if space.fits(s)]

@@ -141,10 +141,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     if BASELINE not in measured:
         study.enqueue_trial(BASELINE.params(), skip_if_exists=True)
     # The screening's trials first (each value alone); a resumed study skips the ones it measured.
+    # Enqueued once the workers are up, in the order the model's padding suggests (.screening).
     seeds = screening(searched) if options.screening else []
-    for seed in seeds:
-        if seed not in attempted:
-            study.enqueue_trial(seed.params(), skip_if_exists=True)
 
     def emit(phase: str, last: Optional[TrialRecord]) -> None:
         if progress is None:
@@ -265,6 +263,11 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         pending = [s for s in seeds if s not in attempted]
         if pending or BASELINE not in measured:  # every worker the screening needs, started side by side
             pool.prestart([BASELINE, *pending])
+        padding = ((pool.model_facts or {}).get("padding") or {}).get("padding_fraction")
+        seeds = screening(searched, padding) if options.screening else []
+        for seed in seeds:
+            if seed not in attempted:
+                study.enqueue_trial(seed.params(), skip_if_exists=True)
         study.optimize(objective, n_trials=options.n_trials, callbacks=[after_trial], catch=(TrialFailure,),
                        gc_after_trial=False)
         measuring_s = state["measuring_s"]

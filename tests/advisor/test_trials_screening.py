@@ -14,6 +14,13 @@ def test_every_value_is_screened_alone_in_process_dimensions_first():
     assert all(len(s.changed()) == 1 for s in seeds)
 
 
+def test_padded_batches_put_the_batch_layout_first():
+    padded = screening(SPACE, padding_fraction=0.45)
+    assert padded[0] == Setting(batch_layout="bucket")
+    assert padded[1:] == [s for s in screening(SPACE) if s != Setting(batch_layout="bucket")]
+    assert screening(SPACE, padding_fraction=0.05) == screening(SPACE)  # little padding: the plain order
+
+
 def test_values_above_the_thread_cap_are_not_screened():
     capped = SearchSpace(dict(SPACE.choices), thread_cap=1, default_threads=2)
     assert Setting(intra_op_threads=2) not in screening(capped)

@@ -103,8 +103,9 @@ def test_the_search_stops_once_it_stops_finding_faster_settings(tiny_data, in_re
     result = run_study(experiment, machine, space, tmp_path, options=options)
     fresh = [t for t in result.trials if t.state != "reused"]
     assert 3 <= len(fresh) < space.size()
-    # The screening comes first: after the baseline, every value alone, in the screening's order.
-    seeds = screening(space.speed_only())
+    # The screening comes first: after the baseline, every value alone, in the screening's order
+    # (the batch layout first where the model's facts show padded batches).
+    seeds = screening(space.speed_only(), result.model_facts.padding.padding_fraction)
     assert [t.setting for t in fresh[1:1 + len(seeds)]] == seeds
     assert result.study_name == study_name(experiment, machine, space)  # the storage's name for it
     assert any(n.startswith("the search stopped after") and "after the screening" in n for n in result.notes), \
