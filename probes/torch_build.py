@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+import sys
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Dict, Optional
 
+from . import torch_cache
 from ._fs import FsRoot
 
 __all__ = ["TorchFacts", "probe_torch", "parse_build_config"]
@@ -18,7 +20,7 @@ __all__ = ["TorchFacts", "probe_torch", "parse_build_config"]
 
 @dataclass(frozen=True)
 class TorchFacts:
-    source: str  # "live" or "recorded"
+    source: str  # "live", "cached" (a live probe's facts kept under the same key, .torch_cache) or "recorded"
     version: Optional[str]
     parallel_backend: Optional[str]
     intra_op_threads: Optional[int]
@@ -117,5 +119,28 @@ def _recorded(fs: FsRoot) -> TorchFacts:
     )
 
 
+def _from_cache(data: Dict[str, object]) -> Optional[TorchFacts]:
+    names = {f.name for f in fields(TorchFacts)}
+    if set(data) != names or not data.get("version"):
+        return None  # written by another version of these facts: probe again
+    try:
+        return replace(TorchFacts(**data), source="cached")  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
 def probe_torch(fs: FsRoot) -> TorchFacts:
-    return _live() if fs.live else _recorded(fs)
+    """The torch build's facts: recorded ones for a recorded tree; else live, or from the cache
+    (.torch_cache) where torch is not imported yet and a live probe under the same key was kept."""
+    if not fs.live:
+        return _recorded(fs)
+    key = torch_cache.cache_key()
+    if key is not None and "torch" not in sys.modules:  # once imported, the live probe costs nothing
+        data = torch_cache.load(key)
+        cached = _from_cache(data) if data is not None else None
+        if cached is not None:
+            return cached
+    facts = _live()
+    if key is not None and facts.version:
+        torch_cache.store(key, asdict(facts))
+    return facts

@@ -1,16 +1,23 @@
 """Shared fixtures: recorded machine trees and hand-made ones."""
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
+import shutil
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 from typing import Callable, Dict
 
 import pytest
 
 os.environ.setdefault("TQDM_DISABLE", "1")  # AllenNLP's progress bars only clutter test logs
+# The torch-build facts' cache (probes.torch_cache) in a directory of this run, not the user's.
+if "CPU_ADVISOR_CACHE_DIR" not in os.environ:
+    os.environ["CPU_ADVISOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="cpu-advisor-cache-")
+    atexit.register(shutil.rmtree, os.environ["CPU_ADVISOR_CACHE_DIR"], True)
 
 REPO = Path(__file__).resolve().parent.parent
 MACHINES_DIR = Path(__file__).parent / "data" / "machines"
