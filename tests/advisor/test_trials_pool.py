@@ -1,13 +1,17 @@
 """The worker pool: workers started side by side before the search, and reused by it."""
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from dataclasses import replace
 
+import psutil
 import pytest
 
 from advisor.errors import AdvisorError
 from advisor.trials import BASELINE
-from advisor.trials.pool import TrialFailure, WorkerJob, WorkerPool
+from advisor.trials.pool import _RELIST_S, TrialFailure, WorkerJob, WorkerPool, _TreeMemory
 
 from ..conftest import EXAMPLES
 
@@ -60,3 +64,24 @@ def test_an_experiment_no_worker_can_build_is_raised_by_prestart_and_leaves_none
     with pytest.raises(AdvisorError, match="no_such_model"):
         pool.prestart([BASELINE, replace(BASELINE, inter_op_threads=1)])
     assert not pool.workers and pool.started == 2
+
+
+def test_memory_watch_counts_a_child_and_lists_the_tree_at_most_every_relist_interval():
+    # A parent whose child holds 300 MiB it has written (resident, not just reserved).
+    child = "import time; b = b'x' * (300 << 20); time.sleep(60)"
+    code = f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {child!r}]); time.sleep(60)"
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    watch = _TreeMemory(psutil.Process(proc.pid))
+    try:
+        deadline = time.perf_counter() + 30
+        while watch.rss() < 300 << 20:
+            assert time.perf_counter() < deadline, "the child's memory was never counted"
+            time.sleep(0.1)
+        assert len(watch.children) == 1
+        listed = watch.listed
+        watch.rss()
+        assert watch.listed == listed or watch.listed - listed >= _RELIST_S  # polls between listings reuse the list
+    finally:
+        for p in [*psutil.Process(proc.pid).children(recursive=True), psutil.Process(proc.pid)]:
+            p.kill()
+        proc.wait()
