@@ -41,8 +41,7 @@ def main() -> None:
     experiment = load_experiment(REPO / "examples" / args.example / "config.jsonnet")
     options = StudyOptions()
     setting = Setting(batch_layout="bucket")
-    job = WorkerJob(str(experiment.path), experiment.ext_vars, experiment.overrides, experiment.include_packages,
-                    options.sample_instances, options.sample_seconds)
+    job = WorkerJob.of(experiment, options.sample_instances, options.sample_seconds)
     watch = 1 << 40  # a limit never reached: the watch runs, and never stops a worker
     rates = {"analysis-like: siblings, memory watch": [], "siblings, no memory watch": [], "lone worker": []}
     with tempfile.TemporaryDirectory() as tmp:

@@ -76,8 +76,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         (tmp_path / "logs").mkdir()
-        job = WorkerJob(str(experiment.path), experiment.ext_vars, experiment.overrides,
-                        experiment.include_packages, options.sample_instances, options.sample_seconds)
+        job = WorkerJob.of(experiment, options.sample_instances, options.sample_seconds)
         pool = WorkerPool(job, tmp_path / "logs", memory_limit=None, max_alive=1, allocator_paths={})
         try:
             # The sample the worker trains on: the file's first N instances (SampleReader reads in order).

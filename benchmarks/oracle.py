@@ -60,8 +60,7 @@ def grid_search(experiment, machine, space, options, log_dir):
     """Every point of the space, measured as the advisor's search measures a trial: the baseline in
     one window first, then each point in pieces interleaved with the baseline's, its value the
     paired gain in units of the baseline's first rate (``--single-window``: one window per point)."""
-    job = WorkerJob(str(experiment.path), experiment.ext_vars, experiment.overrides, experiment.include_packages,
-                    options.sample_instances, options.sample_seconds)
+    job = WorkerJob.of(experiment, options.sample_instances, options.sample_seconds)
     pool = WorkerPool(job, log_dir, memory_limit=None, max_alive=3,
                       allocator_paths={a.name: a.path for a in machine.runtime.allocators})
     results = {}

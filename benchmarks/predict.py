@@ -39,8 +39,7 @@ def _lone_pool(name: str, logs: Path) -> WorkerPool:
     """A pool of one trial worker on the example's config (no memory watch, nothing beside it)."""
     experiment = load_experiment(REPO / "examples" / name / "config.jsonnet", ext_vars=EXT.get(name, {}))
     options = StudyOptions()
-    job = WorkerJob(str(experiment.path), experiment.ext_vars, experiment.overrides, experiment.include_packages,
-                    options.sample_instances, options.sample_seconds)
+    job = WorkerJob.of(experiment, options.sample_instances, options.sample_seconds)
     logs.mkdir(parents=True, exist_ok=True)
     allocators = {a.name: a.path for a in probe_machine(with_torch=False).runtime.allocators}
     return WorkerPool(job, logs, memory_limit=None, max_alive=1, allocator_paths=allocators)
@@ -84,13 +83,13 @@ def main() -> None:
             best = (report.get("study") or {}).get("best") or {}
             setting = Setting.from_params(best.get("setting") or {})
             pool = _lone_pool(name, Path(tmp) / "logs")
-            reals, probes = [], []
+            reals, probes, options = [], [], StudyOptions()
             try:
                 # The analysis's level windows come in a worker that has run many windows before them.
                 for _ in range(3):
-                    measure_window(pool, setting, StudyOptions(), target_s=WINDOW_S)
+                    measure_window(pool, setting, options, target_s=WINDOW_S)
                 for i in range(args.epochs):
-                    window = measure_window(pool, setting, StudyOptions(), target_s=WINDOW_S)
+                    window = measure_window(pool, setting, options, target_s=WINDOW_S)
                     probes.append(evidence["instances per epoch"] / metrics_of(window).instances_per_s)
                     reals.append(_real_epoch(advised, env, f"{tmp}/run{i}"))
             finally:

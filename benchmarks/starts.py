@@ -56,8 +56,7 @@ def main() -> None:
         seeds = screening(build_space(machine, experiment).speed_only())
         keys = {s.process_key(): s for s in [BASELINE, *seeds]}  # one setting per worker the screening needs
         settings = list(keys.values())
-        job = WorkerJob(str(experiment.path), experiment.ext_vars, experiment.overrides, experiment.include_packages,
-                        options.sample_instances, options.sample_seconds)
+        job = WorkerJob.of(experiment, options.sample_instances, options.sample_seconds)
         times = {False: [], True: []}
         with tempfile.TemporaryDirectory() as tmp:
             for repeat in range(args.repeats):

@@ -15,7 +15,7 @@ from .isa import IsaFacts
 from .limits import LimitFacts
 from .torch_build import TorchFacts
 
-__all__ = ["Fingerprint", "make_fingerprint"]
+__all__ = ["Fingerprint", "hardware_identity", "make_fingerprint"]
 
 _GIB = 1 << 30
 
@@ -26,11 +26,16 @@ class Fingerprint:
     inputs: Dict[str, object]  # exactly what was hashed
 
 
+def hardware_identity(cpu: CpuFacts, isa: IsaFacts) -> Dict[str, object]:
+    """The processor's model and the instructions it offers (also a key of the torch facts' cache)."""
+    return {"cpu": [cpu.vendor, cpu.model_name, cpu.family, cpu.model, cpu.stepping],
+            "isa": sorted(name for name, present in isa.features.items() if present)}
+
+
 def make_fingerprint(cpu: CpuFacts, isa: IsaFacts, limits: LimitFacts, torch: TorchFacts) -> Fingerprint:
     memory: Optional[int] = limits.usable_memory_bytes
     inputs: Dict[str, object] = {
-        "cpu": [cpu.vendor, cpu.model_name, cpu.family, cpu.model, cpu.stepping],
-        "isa": sorted(name for name, present in isa.features.items() if present),
+        **hardware_identity(cpu, isa),
         "usable_cpus": limits.usable_cpus,
         # Rounded so that a few MiB of kernel reservations do not change it.
         "usable_memory_gib": round(memory / _GIB) if memory else None,

@@ -8,7 +8,7 @@ from typing import Optional
 from ._fs import FsRoot
 from .cache import CacheFacts, probe_caches
 from .cpu import CpuFacts, probe_cpu
-from .fingerprint import Fingerprint, make_fingerprint
+from .fingerprint import Fingerprint, hardware_identity, make_fingerprint
 from .isa import IsaFacts, probe_isa
 from .limits import LimitFacts, probe_limits
 from .memory import MemoryFacts, probe_memory
@@ -60,7 +60,8 @@ def probe_machine(root: "str | os.PathLike[str]" = "/", *, measure: bool = False
     topology = probe_topology(fs, limits.allowed_cpus)
     caches = probe_caches(fs, topology.online_cpus, topology.usable_cpus)
     if with_torch:
-        torch = probe_torch(fs)
+        # The torch facts' cache key: what the thread defaults and the CPU capability follow.
+        torch = probe_torch(fs, {**hardware_identity(cpu, isa), "affinity": limits.affinity_cpus})
     else:
         torch = TorchFacts("skipped", *([None] * 12), {"version": "torch facts not requested"})  # type: ignore[arg-type]
     roofline = None

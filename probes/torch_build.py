@@ -10,7 +10,7 @@ import json
 import re
 import sys
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Dict, Optional
+from typing import Dict, Mapping, Optional
 
 from . import torch_cache
 from ._fs import FsRoot
@@ -129,12 +129,13 @@ def _from_cache(data: Dict[str, object]) -> Optional[TorchFacts]:
         return None
 
 
-def probe_torch(fs: FsRoot) -> TorchFacts:
+def probe_torch(fs: FsRoot, machine: Mapping[str, object]) -> TorchFacts:
     """The torch build's facts: recorded ones for a recorded tree; else live, or from the cache
-    (.torch_cache) where torch is not imported yet and a live probe under the same key was kept."""
+    (.torch_cache) where torch is not imported yet and a live probe under the same key was kept.
+    ``machine``: the probed facts the torch facts depend on (the CPU, its affinity), for the key."""
     if not fs.live:
         return _recorded(fs)
-    key = torch_cache.cache_key()
+    key = torch_cache.cache_key(machine)
     if key is not None and "torch" not in sys.modules:  # once imported, the live probe costs nothing
         data = torch_cache.load(key)
         cached = _from_cache(data) if data is not None else None

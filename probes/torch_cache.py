@@ -18,7 +18,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Mapping, Optional
 
 __all__ = ["CACHE_ENV", "cache_dir", "cache_key", "load", "store"]
 
@@ -52,24 +52,11 @@ def _build_files(package: Path) -> List[List[object]]:
     return out
 
 
-def _cpu_lines() -> List[str]:
-    """The CPU's model and flags: the build's CPU capability and the thread defaults follow them."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return []
-    wanted = ("model name", "flags", "cpu family", "model\t")
-    first: Dict[str, str] = {}
-    for line in lines:
-        for prefix in wanted:
-            if line.startswith(prefix) and prefix not in first:
-                first[prefix] = line
-    return [first[p] for p in wanted if p in first]
+def cache_key(machine: Mapping[str, object]) -> Optional[str]:
+    """A hash of everything the facts depend on, or None where torch is not installed.
 
-
-def cache_key() -> Optional[str]:
-    """A hash of everything the facts depend on, or None where torch is not installed."""
+    ``machine``: the probed facts among them (the CPU's identity and affinity: the build's CPU
+    capability and the thread defaults follow them); the rest is read here."""
     try:
         spec = importlib.util.find_spec("torch")
     except (ImportError, ValueError):
@@ -77,17 +64,12 @@ def cache_key() -> Optional[str]:
     if spec is None or not spec.origin:
         return None
     package = Path(spec.origin).parent
-    try:
-        affinity = sorted(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        affinity = [os.cpu_count()]
     inputs = {
+        **machine,
         "schema": _KEY_SCHEMA,
         "python": [sys.executable, sys.version],
         "torch": [str(package), _build_files(package)],
         "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(_ENV_PREFIXES) or k in _ENV_NAMES},
-        "affinity": affinity,
-        "cpu": _cpu_lines(),
         "gpus": sorted(p.name for p in Path("/dev").glob("nvidia*")),
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:20]

@@ -86,8 +86,7 @@ def value_effects(measured: Dict[Setting, float], space: SearchSpace, chosen: Se
         if value == before or len(space.choices[name]) < 2:  # a fixed dimension has no fitted effect
             continue
         log_gain = effect.get((name, value), 0.0) - effect.get((name, before), 0.0)
-        trials = sum(1 for s, v in measured.items() if v and getattr(s, name) == value)
-        out.append(ValueEffect(name, str(value), round(math.exp(log_gain), 3), trials))
+        out.append(ValueEffect(name, str(value), round(math.exp(log_gain), 3), _trials_with(measured, name, value)))
     return tuple(sorted(out, key=lambda e: -e.gain))
 
 
@@ -100,5 +99,9 @@ def applied_effects(measured: Dict[Setting, float], space: SearchSpace, chosen: 
     if len(changed) != 1:
         return value_effects(measured, space, chosen, reference)
     name, value = changed[0], getattr(chosen, changed[0])
-    trials = sum(1 for s, v in measured.items() if v and getattr(s, name) == value)
-    return (ValueEffect(name, str(value), round(gain, 3), trials, "rounds"),)
+    return (ValueEffect(name, str(value), round(gain, 3), _trials_with(measured, name, value), "rounds"),)
+
+
+def _trials_with(measured: Dict[Setting, float], name: str, value: Choice) -> int:
+    """Search trials that measured ``name=value``."""
+    return sum(1 for s, v in measured.items() if v and getattr(s, name) == value)

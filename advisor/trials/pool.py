@@ -49,6 +49,14 @@ class WorkerJob:
     sample_seconds: float
     cwd: str = field(default_factory=os.getcwd)
 
+    @classmethod
+    def of(cls, experiment: Any, sample_instances: int, sample_seconds: float,
+           overrides: Optional[str] = None) -> "WorkerJob":
+        """The job for an ``advisor.config.Experiment``, with its own overrides unless others are given."""
+        return cls(str(experiment.path), experiment.ext_vars,
+                   experiment.overrides if overrides is None else overrides, experiment.include_packages,
+                   sample_instances, sample_seconds)
+
 
 _RELIST_S = 2.0  # how often the watched worker's descendants are listed again
 

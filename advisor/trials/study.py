@@ -102,8 +102,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     memory_limit = options.memory_limit_bytes
     if memory_limit is None and machine.limits.usable_memory_bytes:
         memory_limit = int(machine.limits.usable_memory_bytes * 0.8)
-    job = WorkerJob(str(experiment.path), experiment.ext_vars, experiment.overrides, experiment.include_packages,
-                    options.sample_instances, options.sample_seconds)
+    job = WorkerJob.of(experiment, options.sample_instances, options.sample_seconds)
     log_dir = out_dir / "logs"
     log_dir.mkdir(exist_ok=True)
     # Room for every process-level combination the search visits (up to 5: a start costs seconds,

@@ -100,8 +100,7 @@ def measure_whatifs(experiment: Experiment, specs: List[WhatIfSpec], setting: Se
         if per_whatif is not None and time.perf_counter() + per_whatif > deadline:
             break
         started = time.perf_counter()
-        job = WorkerJob(str(experiment.path), experiment.ext_vars, _patched_overrides(experiment, spec.patch),
-                        experiment.include_packages, *sample)
+        job = WorkerJob.of(experiment, *sample, overrides=_patched_overrides(experiment, spec.patch))
         pool = WorkerPool(job, log_dir, memory_limit=reference.memory_limit, max_alive=1,
                           allocator_paths=reference.allocator_paths, log_prefix=f"whatif{len(results) + 1}-")
         try:

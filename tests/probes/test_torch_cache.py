@@ -8,13 +8,12 @@ import os
 import subprocess
 import sys
 
-from probes import FsRoot
-from probes import torch_cache
-from probes.torch_build import _from_cache, probe_torch
+from probes import probe_machine, torch_cache
+from probes.torch_build import _from_cache
 
 # Prints the probe's source, whether torch got imported, and the facts (the source left out).
-_PROBE = ("import json, sys, dataclasses; from probes import FsRoot; from probes.torch_build import probe_torch; "
-          "f = dataclasses.asdict(probe_torch(FsRoot('/'))); source = f.pop('source'); "
+_PROBE = ("import json, sys, dataclasses; from probes import probe_machine; "
+          "f = dataclasses.asdict(probe_machine().torch); source = f.pop('source'); "
           "print(json.dumps([source, 'torch' in sys.modules, f]))")
 
 
@@ -49,13 +48,16 @@ def test_a_broken_or_foreign_entry_is_not_used(tmp_path, monkeypatch):
         (tmp_path / "torch-k.json").write_text(text)
         assert torch_cache.load("k") is None
     assert _from_cache({"version": "9.9", "source": "live"}) is None  # another version's fields
-    assert _from_cache(dataclasses.asdict(probe_torch(FsRoot("/")))).source == "cached"
-    # An entry under this environment's key with fields missing: a fresh process probes again.
-    key = torch_cache.cache_key()
-    (tmp_path / f"torch-{key}.json").write_text(json.dumps({"version": "9.9"}))
+    assert _from_cache(dataclasses.asdict(probe_machine().torch)).source == "cached"
+    # This environment's entry overwritten with fields missing: a fresh process probes again.
+    for old in tmp_path.glob("torch-*.json"):
+        old.unlink()
+    first = _probe_in_fresh_process(tmp_path)
+    (entry,) = tmp_path.glob("torch-*.json")
+    entry.write_text(json.dumps({"version": "9.9"}))
     fresh = _probe_in_fresh_process(tmp_path)
-    assert fresh[0] == "live" and fresh[2]["version"] != "9.9"
-    assert torch_cache.load(key)["version"] == fresh[2]["version"]  # and the entry is replaced
+    assert fresh[0] == "live" and fresh[2] == first[2]
+    assert json.loads(entry.read_text())["version"] == fresh[2]["version"]  # and the entry is replaced
 
 
 def test_off_turns_the_cache_off(tmp_path, monkeypatch):
