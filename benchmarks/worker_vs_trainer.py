@@ -1,0 +1,125 @@
+"""Worker vs trainer: do the trial worker's timed steps run at the real trainer's speed?
+
+A diagnostic for ``predict.py``. In turn, each repeat times the applied setting of one analysis:
+
+- (real) one `allennlp train` epoch on the full file in a fresh process, the advised config and
+  env.sh (the trainer's ``training_duration``);
+- (window) a 4 s window in a lone trial worker (the same worker all along, warmed by three
+  windows first): what the analysis's level windows measure;
+- (sample epoch) the same worker replaying one whole epoch of the sample (its steps also time the
+  window's batches again, from the same start of the replay: whether those batches, or a window's
+  first steps, are slower than the epoch's average);
+- (no pool) a fresh process that builds the sample and replays it with the same runner code,
+  without the worker pool (two epochs after a warm one).
+
+Every time is scaled to the full file's instances. If the worker's steps ran slower than the
+trainer's, (window) and (sample epoch) would sit above (real) in most repeats; if the pool were
+the cause, (no pool) would not.
+
+    .venv/bin/python benchmarks/worker_vs_trainer.py [--example bilstm_classifier] [--repeats 5]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from _analyze import EXT, advice
+from _common import REPO, env_exports, header, median, publish, table, training_seconds
+
+from advisor.config import load_experiment
+from advisor.trials import Setting, StudyOptions
+from advisor.trials.level import WINDOW_S
+from advisor.trials.measure import measure_window, metrics_of
+from advisor.trials.pool import WorkerJob, WorkerPool
+
+
+def replay_without_pool(config: Path, setting: Setting, full: int) -> float:
+    """In this process: build the sample, replay one warm and two timed epochs; their mean, scaled."""
+    from advisor.inspect.build import SampleCaps, build_experiment
+    from advisor.trials.runner import TrialRunner
+
+    options = StudyOptions()
+    built = build_experiment(load_experiment(config), SampleCaps(options.sample_instances, options.sample_seconds))
+    runner = TrialRunner(built)
+    epochs = []
+    for _ in range(3):
+        begin = runner.begin(setting, 1, 0)
+        seconds = sum(runner.steps(begin["epoch"]["batches"])["seconds"])
+        runner.end()
+        epochs.append(seconds * full / begin["epoch"]["instances"])
+    return (epochs[1] + epochs[2]) / 2
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--example", default="bilstm_classifier")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--budget", type=float, default=120.0)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--replay", nargs=3, metavar=("CONFIG", "SETTING_JSON", "INSTANCES"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.chdir(REPO)
+    if args.replay:  # the (no pool) measurement, in a fresh process of its own
+        config, params, full = args.replay
+        print(json.dumps(replay_without_pool(Path(config), Setting.from_params(json.loads(params)), int(full))))
+        return
+    name = args.example
+    columns = {"real": [], "window": [], "sample epoch": [], "no pool": []}
+    same = []  # per repeat: the window's steps' seconds / the same batches' seconds inside the sample epoch
+    with tempfile.TemporaryDirectory() as tmp:
+        report, advised, _ = advice(name, args.budget, Path(tmp) / "advice")
+        full = next(f for f in report["findings"] if f["code"] == "T001")["evidence"]["instances per epoch"]
+        setting = Setting.from_params(((report.get("study") or {}).get("best") or {}).get("setting") or {})
+        env = {**os.environ, **EXT.get(name, {}), **env_exports(advised / "env.sh")}
+        options = StudyOptions()
+        experiment = load_experiment(REPO / "examples" / name / "config.jsonnet", ext_vars=EXT.get(name, {}))
+        (Path(tmp) / "logs").mkdir()
+        pool = WorkerPool(WorkerJob.of(experiment, options.sample_instances, options.sample_seconds),
+                          Path(tmp) / "logs", memory_limit=None, max_alive=1, allocator_paths={})
+        try:
+            for _ in range(3):
+                measure_window(pool, setting, options, target_s=WINDOW_S)
+            for repeat in range(args.repeats):
+                model = Path(tmp) / f"run{repeat}"
+                subprocess.run([sys.executable, "-m", "allennlp", "train", str(advised / "config.cpu.jsonnet"),
+                                "-s", str(model), "-o", json.dumps({"trainer.num_epochs": 1,
+                                                                    "validation_data_path": None})],
+                               env=env, capture_output=True, check=True, cwd=REPO)
+                columns["real"].append(training_seconds(model / "metrics.json"))
+                window = measure_window(pool, setting, options, target_s=WINDOW_S)
+                columns["window"].append(full / metrics_of(window).instances_per_s)
+                # One whole epoch of the sample: a warm-up step and every other batch once.
+                epoch = measure_window(pool, setting, options, steps=window.profile.batches - 1, warmup=1)
+                columns["sample epoch"].append(full / metrics_of(epoch).instances_per_s)
+                # The window's batches (after its 3 warm-up steps) timed again inside the epoch (after its 1).
+                timed = len(window.steps["seconds"])
+                same.append(sum(window.steps["seconds"]) / sum(epoch.steps["seconds"][2:2 + timed]))
+                proc = subprocess.run([sys.executable, __file__, "--replay", str(advised / "config.cpu.jsonnet"),
+                                       json.dumps(setting.params()), str(full)],
+                                      capture_output=True, text=True, check=True, cwd=REPO)
+                columns["no pool"].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                print(repeat, {k: round(v[-1], 1) for k, v in columns.items()}, flush=True)
+        finally:
+            pool.close()
+    real = columns["real"]
+    rows = []
+    for what, values in columns.items():
+        ratios = [v / r for v, r in zip(values, real)]
+        rows.append([what, f"{median(values):.1f}", f"{min(values):.1f}-{max(values):.1f}", f"{median(ratios):.3f}",
+                     f"{min(ratios):.3f}-{max(ratios):.3f}", f"{sum(r > 1 for r in ratios)} of {len(ratios)}"])
+    lines = header(f"worker vs trainer: {name}, {setting.label()}, epoch seconds on the full file, in turn")
+    lines += table(["measured", "median s", "min-max s", "vs real (paired, median)", "vs real min-max",
+                    "slower than real"], rows)
+    lines += ["", f"The window's own batches, timed again inside the sample epoch that followed it: window / epoch "
+                  f"{median(same):.3f} (median; {min(same):.3f}-{max(same):.3f}; slower in the window "
+                  f"{sum(r > 1 for r in same)} of {len(same)})."]
+    publish(lines, args.out)
+
+
+if __name__ == "__main__":
+    main()
