@@ -5,7 +5,7 @@ import datetime as _dt
 import statistics
 import sys
 from pathlib import Path
-from typing import List, Sequence
+from typing import Callable, Dict, List, Sequence
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -31,6 +31,18 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> List[str]
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
+
+
+def paired_rows(columns: Dict[str, List[float]], base: str, ratio: Callable[[float, float], float],
+                slower: Callable[[float], bool]) -> List[List[str]]:
+    """Per column of values taken in turn: its median and range, the median and range of
+    ``ratio(value, base column's value)`` over the repeats (paired), and in how many it was slower."""
+    rows = []
+    for name, values in columns.items():
+        ratios = [ratio(v, b) for v, b in zip(values, columns[base])]
+        rows.append([name, f"{median(values):.1f}", f"{min(values):.1f}-{max(values):.1f}", f"{median(ratios):.3f}",
+                     f"{min(ratios):.3f}-{max(ratios):.3f}", f"{sum(map(slower, ratios))} of {len(ratios)}"])
+    return rows
 
 
 def publish(lines: Sequence[str], out=None) -> None:

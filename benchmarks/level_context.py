@@ -20,7 +20,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from _common import REPO, header, median, publish, table
+from _common import REPO, header, paired_rows, publish, table
 
 from advisor.config import load_experiment
 from advisor.trials import Setting, StudyOptions
@@ -65,12 +65,7 @@ def main() -> None:
         finally:
             crowded.close()
             lone.close()
-    base = rates["lone worker"]
-    rows = []
-    for name, values in rates.items():
-        ratios = [v / b for v, b in zip(values, base)]
-        rows.append([name, f"{median(values):.1f}", f"{min(values):.1f}-{max(values):.1f}", f"{median(ratios):.3f}",
-                     f"{min(ratios):.3f}-{max(ratios):.3f}", f"{sum(r < 1 for r in ratios)} of {len(ratios)}"])
+    rows = paired_rows(rates, "lone worker", lambda rate, lone: rate / lone, lambda r: r < 1)
     out = header(f"level context: {args.example}, bucket batches, 4 s windows in turn (instances/s)")
     out += table(["where", "median", "min-max", "vs lone (paired, median)", "vs lone min-max", "slower than lone"], rows)
     publish(out, args.out)

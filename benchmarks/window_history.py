@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from _common import REPO, header, median, publish, table
+from _common import REPO, header, paired_rows, publish, table
 
 from advisor.config import load_experiment
 from advisor.trials import Setting, StudyOptions
@@ -58,12 +58,8 @@ def main() -> None:
                 print(repeat, {k: round(v[-1], 1) for k, v in rates.items()}, flush=True)
         finally:
             pool.close()
-    base = rates["after A"]
-    rows = []
-    for name, values in rates.items():
-        ratios = [b / v for v, b in zip(values, base)]  # time after the other setting / time after A
-        rows.append([name, f"{median(values):.1f}", f"{min(values):.1f}-{max(values):.1f}", f"{median(ratios):.3f}",
-                     f"{min(ratios):.3f}-{max(ratios):.3f}", f"{sum(r > 1 for r in ratios)} of {len(ratios)}"])
+    # The time of a window after the other setting over the time of one after A (rates inverted).
+    rows = paired_rows(rates, "after A", lambda rate, after_a: after_a / rate, lambda r: r > 1)
     lines = header(f"window history: {args.example}, 4 s windows of {applied.label()} (instances/s)")
     lines += table(["window of A", "median", "min-max", "time vs after A (paired, median)", "min-max",
                     "slower than after A"], rows)

@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 from _analyze import EXT, advice
-from _common import REPO, env_exports, header, median, publish, table, training_seconds
+from _common import REPO, env_exports, header, median, paired_rows, publish, table, training_seconds
 
 from advisor.config import load_experiment
 from advisor.trials import Setting, StudyOptions
@@ -106,12 +106,7 @@ def main() -> None:
                 print(repeat, {k: round(v[-1], 1) for k, v in columns.items()}, flush=True)
         finally:
             pool.close()
-    real = columns["real"]
-    rows = []
-    for what, values in columns.items():
-        ratios = [v / r for v, r in zip(values, real)]
-        rows.append([what, f"{median(values):.1f}", f"{min(values):.1f}-{max(values):.1f}", f"{median(ratios):.3f}",
-                     f"{min(ratios):.3f}-{max(ratios):.3f}", f"{sum(r > 1 for r in ratios)} of {len(ratios)}"])
+    rows = paired_rows(columns, "real", lambda seconds, real: seconds / real, lambda r: r > 1)
     lines = header(f"worker vs trainer: {name}, {setting.label()}, epoch seconds on the full file, in turn")
     lines += table(["measured", "median s", "min-max s", "vs real (paired, median)", "vs real min-max",
                     "slower than real"], rows)
