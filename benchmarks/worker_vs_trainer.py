@@ -36,15 +36,23 @@ from advisor.trials import Setting, StudyOptions
 from advisor.trials.level import WINDOW_S
 from advisor.trials.measure import measure_window, metrics_of
 from advisor.trials.pool import WorkerJob, WorkerPool
+from advisor.trials.setting import DEFAULT
+from probes import probe_machine
 
 
-def replay_without_pool(config: Path, setting: Setting, full: int) -> float:
-    """In this process: build the sample, replay one warm and two timed epochs; their mean, scaled."""
+def replay_without_pool(config: Path, ext_vars: dict, setting: Setting, full: int) -> float:
+    """In this process (started with the setting's process environment, as a worker is): build the
+    sample, replay one warm and two timed epochs; their mean, scaled to ``full`` instances."""
+    import torch
+
     from advisor.inspect.build import SampleCaps, build_experiment
     from advisor.trials.runner import TrialRunner
 
+    if setting.inter_op_threads != DEFAULT:  # as the worker sets it, before any parallel work
+        torch.set_num_interop_threads(int(setting.inter_op_threads))
     options = StudyOptions()
-    built = build_experiment(load_experiment(config), SampleCaps(options.sample_instances, options.sample_seconds))
+    built = build_experiment(load_experiment(config, ext_vars=ext_vars),
+                             SampleCaps(options.sample_instances, options.sample_seconds))
     runner = TrialRunner(built)
     epochs = []
     for _ in range(3):
@@ -66,7 +74,8 @@ def main() -> None:
     os.chdir(REPO)
     if args.replay:  # the (no pool) measurement, in a fresh process of its own
         config, params, full = args.replay
-        print(json.dumps(replay_without_pool(Path(config), Setting.from_params(json.loads(params)), int(full))))
+        print(json.dumps(replay_without_pool(Path(config), EXT.get(args.example, {}),
+                                             Setting.from_params(json.loads(params)), int(full))))
         return
     name = args.example
     columns = {"real": [], "window": [], "sample epoch": [], "no pool": []}
@@ -79,8 +88,9 @@ def main() -> None:
         options = StudyOptions()
         experiment = load_experiment(REPO / "examples" / name / "config.jsonnet", ext_vars=EXT.get(name, {}))
         (Path(tmp) / "logs").mkdir()
+        allocators = {a.name: a.path for a in probe_machine(with_torch=False).runtime.allocators}
         pool = WorkerPool(WorkerJob.of(experiment, options.sample_instances, options.sample_seconds),
-                          Path(tmp) / "logs", memory_limit=None, max_alive=1, allocator_paths={})
+                          Path(tmp) / "logs", memory_limit=None, max_alive=1, allocator_paths=allocators)
         try:
             for _ in range(3):
                 measure_window(pool, setting, options, target_s=WINDOW_S)
@@ -99,8 +109,9 @@ def main() -> None:
                 # The window's batches (after its 3 warm-up steps) timed again inside the epoch (after its 1).
                 timed = len(window.steps["seconds"])
                 same.append(sum(window.steps["seconds"]) / sum(epoch.steps["seconds"][2:2 + timed]))
-                proc = subprocess.run([sys.executable, __file__, "--replay", str(advised / "config.cpu.jsonnet"),
-                                       json.dumps(setting.params()), str(full)],
+                proc = subprocess.run([sys.executable, __file__, "--example", name, "--replay",
+                                       str(advised / "config.cpu.jsonnet"), json.dumps(setting.params()), str(full)],
+                                      env={**os.environ, **setting.process_env(allocators)},
                                       capture_output=True, text=True, check=True, cwd=REPO)
                 columns["no pool"].append(json.loads(proc.stdout.strip().splitlines()[-1]))
                 print(repeat, {k: round(v[-1], 1) for k, v in columns.items()}, flush=True)
