@@ -40,3 +40,18 @@ def advice(name: str, budget: float, scratch: Path, fresh: bool = False) -> Tupl
 
 def analyze(name: str, out: Path, budget: float) -> dict:
     return advice(name, budget, out)[0]
+
+
+def lone_pool(name: str, logs: Path):
+    """A WorkerPool of one trial worker on the example's config (no memory watch, nothing beside it)."""
+    from advisor.config import load_experiment
+    from advisor.trials import StudyOptions
+    from advisor.trials.pool import WorkerJob, WorkerPool
+    from probes import probe_machine
+
+    experiment = load_experiment(REPO / "examples" / name / "config.jsonnet", ext_vars=EXT.get(name, {}))
+    options = StudyOptions()
+    job = WorkerJob.of(experiment, options.sample_instances, options.sample_seconds)
+    logs.mkdir(parents=True, exist_ok=True)
+    allocators = {a.name: a.path for a in probe_machine(with_torch=False).runtime.allocators}
+    return WorkerPool(job, logs, memory_limit=None, max_alive=1, allocator_paths=allocators)

@@ -24,25 +24,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _analyze import EXT, advice
+from _analyze import EXT, advice, lone_pool
 from _common import REPO, env_exports, header, publish, table, training_seconds
 
-from advisor.config import load_experiment
 from advisor.trials import Setting, StudyOptions
 from advisor.trials.level import WINDOW_S
 from advisor.trials.measure import measure_window, metrics_of
-from advisor.trials.pool import WorkerJob, WorkerPool
-from probes import probe_machine
-
-
-def _lone_pool(name: str, logs: Path) -> WorkerPool:
-    """A pool of one trial worker on the example's config (no memory watch, nothing beside it)."""
-    experiment = load_experiment(REPO / "examples" / name / "config.jsonnet", ext_vars=EXT.get(name, {}))
-    options = StudyOptions()
-    job = WorkerJob.of(experiment, options.sample_instances, options.sample_seconds)
-    logs.mkdir(parents=True, exist_ok=True)
-    allocators = {a.name: a.path for a in probe_machine(with_torch=False).runtime.allocators}
-    return WorkerPool(job, logs, memory_limit=None, max_alive=1, allocator_paths=allocators)
 
 
 def _real_epoch(advised: Path, env: dict, scratch: str) -> float:
@@ -82,7 +69,7 @@ def main() -> None:
             env = {**os.environ, **EXT.get(name, {}), **env_exports(advised / "env.sh")}
             best = (report.get("study") or {}).get("best") or {}
             setting = Setting.from_params(best.get("setting") or {})
-            pool = _lone_pool(name, Path(tmp) / "logs")
+            pool = lone_pool(name, Path(tmp) / "logs")
             reals, probes, options = [], [], StudyOptions()
             try:
                 # The analysis's level windows come in a worker that has run many windows before them.

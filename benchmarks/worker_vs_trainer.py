@@ -28,16 +28,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _analyze import EXT, advice
+from _analyze import EXT, advice, lone_pool
 from _common import REPO, env_exports, header, median, paired_rows, publish, table, training_seconds
 
 from advisor.config import load_experiment
 from advisor.trials import Setting, StudyOptions
 from advisor.trials.level import WINDOW_S
 from advisor.trials.measure import measure_window, metrics_of
-from advisor.trials.pool import WorkerJob, WorkerPool
 from advisor.trials.setting import DEFAULT
-from probes import probe_machine
 
 
 def replay_without_pool(config: Path, ext_vars: dict, setting: Setting, full: int) -> float:
@@ -86,11 +84,7 @@ def main() -> None:
         setting = Setting.from_params(((report.get("study") or {}).get("best") or {}).get("setting") or {})
         env = {**os.environ, **EXT.get(name, {}), **env_exports(advised / "env.sh")}
         options = StudyOptions()
-        experiment = load_experiment(REPO / "examples" / name / "config.jsonnet", ext_vars=EXT.get(name, {}))
-        (Path(tmp) / "logs").mkdir()
-        allocators = {a.name: a.path for a in probe_machine(with_torch=False).runtime.allocators}
-        pool = WorkerPool(WorkerJob.of(experiment, options.sample_instances, options.sample_seconds),
-                          Path(tmp) / "logs", memory_limit=None, max_alive=1, allocator_paths=allocators)
+        pool = lone_pool(name, Path(tmp) / "logs")
         try:
             for _ in range(3):
                 measure_window(pool, setting, options, target_s=WINDOW_S)
@@ -111,7 +105,7 @@ def main() -> None:
                 same.append(sum(window.steps["seconds"]) / sum(epoch.steps["seconds"][2:2 + timed]))
                 proc = subprocess.run([sys.executable, __file__, "--example", name, "--replay",
                                        str(advised / "config.cpu.jsonnet"), json.dumps(setting.params()), str(full)],
-                                      env={**os.environ, **setting.process_env(allocators)},
+                                      env={**os.environ, **setting.process_env(pool.allocator_paths)},
                                       capture_output=True, text=True, check=True, cwd=REPO)
                 columns["no pool"].append(json.loads(proc.stdout.strip().splitlines()[-1]))
                 print(repeat, {k: round(v[-1], 1) for k, v in columns.items()}, flush=True)
