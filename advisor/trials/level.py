@@ -8,6 +8,10 @@ minutes), the rate of one 4 s window was within ±15% of the rate over a 40 s ep
 or 60 s later at 87-93% of the positions; two 4 s windows 20 s or 60 s apart, pooled, at 96-98%;
 one 16 s window at 97-100%. Two windows, one right after the decision and one after the behaviour
 values' rounds, cost 4 s more of the budget than one, where 16 s would cost 12 s more.
+
+Each window after the first begins half an epoch of the sample further into the replay than the one
+before it, so two windows time different batches: twice as many of the epoch's batches carry the
+scaling to the whole epoch (:mod:`.estimate`) as when both time the same ones.
 """
 from __future__ import annotations
 
@@ -36,8 +40,11 @@ class Level:
         """One more window, unless there is no setting, or it cannot end before ``deadline``."""
         if self.setting is None or (deadline is not None and time.perf_counter() + WINDOW_S + 1.0 > deadline):
             return
+        batches = self.windows[0].profile.batches if self.windows and self.windows[0].profile else 0
+        offset = len(self.windows) * (batches // 2)
         try:
-            self.windows.append(measure_window(self.pool, self.setting, self.options, target_s=WINDOW_S))
+            self.windows.append(measure_window(self.pool, self.setting, self.options, target_s=WINDOW_S,
+                                               offset=offset))
         except TrialFailure:
             pass  # a prediction without this window; the decision does not depend on it
 

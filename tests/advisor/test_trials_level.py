@@ -36,3 +36,40 @@ def test_no_window_is_begun_that_cannot_end_by_the_deadline_and_none_without_a_s
     level.take(deadline=soon)
     assert level.windows == [] and level.pooled() is None and level.rates() == ()
     Level(_NoPool(), None, StudyOptions()).take()
+
+
+class _ReplayWorker:
+    """Answers a window's requests as a worker replaying a 40-batch epoch would, noting each begin's offset."""
+
+    number = 1
+
+    def __init__(self):
+        self.offsets = []
+
+    def request(self, message, timeout):
+        if message["op"] == "begin":
+            self.offsets.append(message["offset"])
+            return {"threads": 2, "warmup": {"seconds": [0.5] * message["warmup"]},
+                    "epoch": {"batches": 40, "instances": 1280, "positions": 30720, "tokens": 25600}}
+        if message["op"] == "steps":
+            n = message["n"]
+            return {"seconds": [0.5] * n, "instances": [32] * n, "tokens": [640] * n, "positions": [768] * n,
+                    "loss": [1.0] * n}
+        return {"peak_rss_bytes": 1 << 20}
+
+
+class _OneWorkerPool:
+    def __init__(self):
+        self.worker = _ReplayWorker()
+
+    def get(self, setting):
+        return self.worker
+
+
+def test_the_second_window_times_other_batches_half_an_epoch_further_on():
+    pool = _OneWorkerPool()
+    level = Level(pool, BASELINE, StudyOptions())
+    level.take()
+    level.take()
+    assert pool.worker.offsets == [0, 20]
+    assert len(level.windows) == 2 and level.pooled() == pytest.approx(64.0)  # 32 instances per 0.5 s step
