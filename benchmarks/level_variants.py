@@ -10,7 +10,8 @@ the applied setting timed in different ways, each scaled to the full file's epoc
 - ``4 s, 12 warm-up``: more warm-up steps before the same 4 s;
 - ``16 s``: a four times longer window;
 - ``4 s, other batches``: the 4 s window begun half an epoch further into the replay, so it times
-  other batches (whether the batches the level window always times, scaled to the epoch, lean).
+  other batches (whether the batches the first level window times, scaled to the epoch, lean; the
+  second now begins there, ``advisor.trials.level``).
 
 The middle three run in a rotated order, so none always follows the real epoch. A variant whose
 ratio to the real epoch sits nearer 1.0, in most repeats, is the better level measurement.
