@@ -9,9 +9,9 @@ or 60 s later at 87-93% of the positions; two 4 s windows 20 s or 60 s apart, po
 one 16 s window at 97-100%. Two windows, one right after the decision and one after the behaviour
 values' rounds, cost 4 s more of the budget than one, where 16 s would cost 12 s more.
 
-Each window after the first begins half an epoch of the sample further into the replay than the one
-before it, so two windows time different batches: twice as many of the epoch's batches carry the
-scaling to the whole epoch (:mod:`.estimate`) as when both time the same ones.
+The second window begins half an epoch of the sample further into the replay than the first, so the
+two time different batches: twice as many of the epoch's batches carry the scaling to the whole
+epoch (:mod:`.estimate`) as when both time the same ones.
 """
 from __future__ import annotations
 
