@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Optional, Tuple
 
-from _common import REPO
+from _common import REPO, env_exports, training_seconds
 
 EXT = {"gpu_habits": {"DATA_DIR": "examples/gpu_habits/data/full"}}
 
@@ -55,3 +55,27 @@ def lone_pool(name: str, logs: Path):
     logs.mkdir(parents=True, exist_ok=True)
     allocators = {a.name: a.path for a in probe_machine(with_torch=False).runtime.allocators}
     return WorkerPool(job, logs, memory_limit=None, max_alive=1, allocator_paths=allocators)
+
+
+def applied_setting(name: str, report: dict, advised: Path) -> Tuple[int, "Setting", dict]:
+    """From an analysis: the instances per epoch of the full file (T001), the applied setting, and
+    the environment a real run of the advice gets (the example's ext vars and env.sh's exports)."""
+    from advisor.trials import Setting
+
+    full = next(f for f in report["findings"] if f["code"] == "T001")["evidence"]["instances per epoch"]
+    setting = Setting.from_params(((report.get("study") or {}).get("best") or {}).get("setting") or {})
+    return full, setting, {**os.environ, **EXT.get(name, {}), **env_exports(advised / "env.sh")}
+
+
+def real_epoch(advised: Path, env: dict, model_dir: Path) -> float:
+    """Seconds of one `allennlp train` epoch (``training_duration``) with the advised config and env.sh,
+    without validation, in a fresh process."""
+    overrides = {"trainer.num_epochs": 1, "validation_data_path": None}
+    cmd = [sys.executable, "-m", "allennlp", "train", str(advised / "config.cpu.jsonnet"),
+           "-s", str(model_dir), "-o", json.dumps(overrides)]
+    if "cpu_bf16" in (advised / "config.cpu.jsonnet").read_text():
+        cmd += ["--include-package", "advisor.integration"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-2000:])
+    return training_seconds(model_dir / "metrics.json")

@@ -21,18 +21,15 @@ ratio to the real epoch sits nearer 1.0, in most repeats, is the better level me
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from _analyze import EXT, advice, lone_pool
-from _common import REPO, env_exports, header, paired_rows, publish, table, training_seconds
+from _analyze import advice, applied_setting, lone_pool, real_epoch
+from _common import REPO, header, paired_rows, publish, table
 
-from advisor.trials import Setting, StudyOptions
+from advisor.trials import StudyOptions
 from advisor.trials.level import WINDOW_S
 from advisor.trials.measure import measure_window, metrics_of
 
@@ -56,9 +53,7 @@ def main() -> None:
     columns = {k: [] for k in ["real", "4 s, first", *VARIANTS, "4 s, last"]}
     with tempfile.TemporaryDirectory() as tmp:
         report, advised, _ = advice(name, args.budget, Path(tmp) / "advice")
-        full = next(f for f in report["findings"] if f["code"] == "T001")["evidence"]["instances per epoch"]
-        setting = Setting.from_params(((report.get("study") or {}).get("best") or {}).get("setting") or {})
-        env = {**os.environ, **EXT.get(name, {}), **env_exports(advised / "env.sh")}
+        full, setting, env = applied_setting(name, report, advised)
         options = replace(StudyOptions(), max_steps=400)  # as the level windows (.level)
         pool = lone_pool(name, Path(tmp) / "logs")
 
@@ -70,12 +65,7 @@ def main() -> None:
             for _ in range(2):  # the analysis's level windows come in a worker that has run many before
                 measure_window(pool, setting, options, target_s=WINDOW_S)
             for repeat in range(args.repeats):
-                model = Path(tmp) / f"run{repeat}"
-                subprocess.run([sys.executable, "-m", "allennlp", "train", str(advised / "config.cpu.jsonnet"),
-                                "-s", str(model), "-o", json.dumps({"trainer.num_epochs": 1,
-                                                                    "validation_data_path": None})],
-                               env=env, capture_output=True, check=True, cwd=REPO)
-                columns["real"].append(training_seconds(model / "metrics.json"))
+                columns["real"].append(real_epoch(advised, env, Path(tmp) / f"run{repeat}"))
                 columns["4 s, first"].append(epoch_s(target_s=WINDOW_S))
                 names = list(VARIANTS)
                 for variant in names[repeat % len(names):] + names[:repeat % len(names)]:

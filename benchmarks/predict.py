@@ -17,32 +17,16 @@ this window), and the method's own error at the epoch's minute (this window vs t
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from _analyze import EXT, advice, lone_pool
-from _common import REPO, env_exports, header, publish, table, training_seconds
+from _analyze import advice, applied_setting, lone_pool, real_epoch
+from _common import REPO, header, publish, table
 
-from advisor.trials import Setting, StudyOptions
+from advisor.trials import StudyOptions
 from advisor.trials.level import WINDOW_S
 from advisor.trials.measure import measure_window, metrics_of
-
-
-def _real_epoch(advised: Path, env: dict, scratch: str) -> float:
-    """Seconds of the trainer's one epoch (``training_duration``) with the advised config and env.sh."""
-    overrides = {"trainer.num_epochs": 1, "validation_data_path": None}
-    cmd = [sys.executable, "-m", "allennlp", "train", str(advised / "config.cpu.jsonnet"),
-           "-s", f"{scratch}/model", "-o", json.dumps(overrides)]
-    if "cpu_bf16" in (advised / "config.cpu.jsonnet").read_text():
-        cmd += ["--include-package", "advisor.integration"]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO)
-    if proc.returncode != 0:
-        raise RuntimeError(proc.stderr[-2000:])
-    return training_seconds(Path(f"{scratch}/model/metrics.json"))
 
 
 def main() -> None:
@@ -66,9 +50,7 @@ def main() -> None:
             predicted = evidence["epoch seconds advised"]
             at_rounds = evidence.get("epoch seconds advised, range over the rounds' speeds")
             at_windows = evidence.get("epoch seconds advised, at each level window") or []
-            env = {**os.environ, **EXT.get(name, {}), **env_exports(advised / "env.sh")}
-            best = (report.get("study") or {}).get("best") or {}
-            setting = Setting.from_params(best.get("setting") or {})
+            _, setting, env = applied_setting(name, report, advised)
             pool = lone_pool(name, Path(tmp) / "logs")
             reals, probes, options = [], [], StudyOptions()
             try:
@@ -78,7 +60,7 @@ def main() -> None:
                 for i in range(args.epochs):
                     window = measure_window(pool, setting, options, target_s=WINDOW_S)
                     probes.append(evidence["instances per epoch"] / metrics_of(window).instances_per_s)
-                    reals.append(_real_epoch(advised, env, f"{tmp}/run{i}"))
+                    reals.append(real_epoch(advised, env, Path(tmp) / f"run{i}"))
             finally:
                 pool.close()
         errors = [(predicted - real) / real for real in reals]

@@ -28,8 +28,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _analyze import EXT, advice, lone_pool
-from _common import REPO, env_exports, header, median, paired_rows, publish, table, training_seconds
+from _analyze import EXT, advice, applied_setting, lone_pool, real_epoch
+from _common import REPO, header, median, paired_rows, publish, table
 
 from advisor.config import load_experiment
 from advisor.trials import Setting, StudyOptions
@@ -80,21 +80,14 @@ def main() -> None:
     same = []  # per repeat: the window's steps' seconds / the same batches' seconds inside the sample epoch
     with tempfile.TemporaryDirectory() as tmp:
         report, advised, _ = advice(name, args.budget, Path(tmp) / "advice")
-        full = next(f for f in report["findings"] if f["code"] == "T001")["evidence"]["instances per epoch"]
-        setting = Setting.from_params(((report.get("study") or {}).get("best") or {}).get("setting") or {})
-        env = {**os.environ, **EXT.get(name, {}), **env_exports(advised / "env.sh")}
+        full, setting, env = applied_setting(name, report, advised)
         options = StudyOptions()
         pool = lone_pool(name, Path(tmp) / "logs")
         try:
             for _ in range(3):
                 measure_window(pool, setting, options, target_s=WINDOW_S)
             for repeat in range(args.repeats):
-                model = Path(tmp) / f"run{repeat}"
-                subprocess.run([sys.executable, "-m", "allennlp", "train", str(advised / "config.cpu.jsonnet"),
-                                "-s", str(model), "-o", json.dumps({"trainer.num_epochs": 1,
-                                                                    "validation_data_path": None})],
-                               env=env, capture_output=True, check=True, cwd=REPO)
-                columns["real"].append(training_seconds(model / "metrics.json"))
+                columns["real"].append(real_epoch(advised, env, Path(tmp) / f"run{repeat}"))
                 window = measure_window(pool, setting, options, target_s=WINDOW_S)
                 columns["window"].append(full / metrics_of(window).instances_per_s)
                 # One whole epoch of the sample: a warm-up step and every other batch once.
