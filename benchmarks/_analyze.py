@@ -1,4 +1,5 @@
-"""Run `advisor analyze` on an example and return its JSON report and output folder.
+"""Run `advisor analyze` on an example and return its JSON report and output folder; and the
+measurements the predict diagnostics share (a real epoch, a replay without the worker pool).
 
 Within one `run_all.sh` (``BENCH_ADVICE_DIR`` set) every benchmark uses the same advice per
 example: overhead.py times the analysis and leaves it there, the others read it (and so measure
@@ -47,14 +48,19 @@ def lone_pool(name: str, logs: Path):
     from advisor.config import load_experiment
     from advisor.trials import StudyOptions
     from advisor.trials.pool import WorkerJob, WorkerPool
-    from probes import probe_machine
 
     experiment = load_experiment(REPO / "examples" / name / "config.jsonnet", ext_vars=EXT.get(name, {}))
     options = StudyOptions()
     job = WorkerJob.of(experiment, options.sample_instances, options.sample_seconds)
     logs.mkdir(parents=True, exist_ok=True)
-    allocators = {a.name: a.path for a in probe_machine(with_torch=False).runtime.allocators}
-    return WorkerPool(job, logs, memory_limit=None, max_alive=1, allocator_paths=allocators)
+    return WorkerPool(job, logs, memory_limit=None, max_alive=1, allocator_paths=allocator_paths())
+
+
+def allocator_paths() -> dict:
+    """name -> library path of the allocators this machine has (what a setting's LD_PRELOAD names)."""
+    from probes import probe_machine
+
+    return {a.name: a.path for a in probe_machine(with_torch=False).runtime.allocators}
 
 
 def applied_setting(name: str, report: dict, advised: Path) -> Tuple[int, "Setting", dict]:
@@ -67,10 +73,10 @@ def applied_setting(name: str, report: dict, advised: Path) -> Tuple[int, "Setti
     return full, setting, {**os.environ, **EXT.get(name, {}), **env_exports(advised / "env.sh")}
 
 
-def real_epoch(advised: Path, env: dict, model_dir: Path) -> float:
+def real_epoch(advised: Path, env: dict, model_dir: Path, overrides: Optional[dict] = None) -> float:
     """Seconds of one `allennlp train` epoch (``training_duration``) with the advised config and env.sh,
-    without validation, in a fresh process."""
-    overrides = {"trainer.num_epochs": 1, "validation_data_path": None}
+    without validation, in a fresh process (``overrides`` for more of the config's keys)."""
+    overrides = {"trainer.num_epochs": 1, "validation_data_path": None, **(overrides or {})}
     cmd = [sys.executable, "-m", "allennlp", "train", str(advised / "config.cpu.jsonnet"),
            "-s", str(model_dir), "-o", json.dumps(overrides)]
     if "cpu_bf16" in (advised / "config.cpu.jsonnet").read_text():
@@ -79,3 +85,53 @@ def real_epoch(advised: Path, env: dict, model_dir: Path) -> float:
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-2000:])
     return training_seconds(model_dir / "metrics.json")
+
+
+def replay_without_pool(config: Path, ext_vars: dict, setting: "Setting", full: int,
+                        instances: Optional[int] = None, epochs: int = 3) -> dict:
+    """In this process (started with the setting's process environment, as a worker is): build the
+    sample (``instances`` caps it, else the analysis's cap), replay ``epochs`` epochs of it with the
+    runner, each from a fresh model and optimizer; the mean of all but the first, scaled to ``full``
+    instances, and the sample's size."""
+    import torch
+
+    from advisor.config import load_experiment
+    from advisor.inspect.build import SampleCaps, build_experiment
+    from advisor.trials import StudyOptions
+    from advisor.trials.runner import TrialRunner
+    from advisor.trials.setting import DEFAULT
+
+    if setting.inter_op_threads != DEFAULT:  # as the worker sets it, before any parallel work
+        torch.set_num_interop_threads(int(setting.inter_op_threads))
+    options = StudyOptions()
+    caps = SampleCaps(instances, float("inf")) if instances else SampleCaps(options.sample_instances,
+                                                                            options.sample_seconds)
+    built = build_experiment(load_experiment(config, ext_vars=ext_vars), caps)
+    runner = TrialRunner(built)
+    seconds = []
+    for _ in range(epochs):
+        begin = runner.begin(setting, 1, 0)
+        seconds.append(sum(runner.steps(begin["epoch"]["batches"])["seconds"]) * full / begin["epoch"]["instances"])
+        runner.end()
+    return {"seconds": sum(seconds[1:]) / (epochs - 1), "instances": len(built.instances)}
+
+
+def replay_in_fresh_process(name: str, config: Path, setting: "Setting", full: int, allocator_paths: dict,
+                            instances: Optional[int] = None, epochs: int = 3) -> dict:
+    """``replay_without_pool`` in a fresh process with the setting's process environment."""
+    args = json.dumps({"name": name, "config": str(config), "setting": setting.params(), "full": full,
+                       "instances": instances, "epochs": epochs})
+    proc = subprocess.run([sys.executable, __file__, args], env={**os.environ, **setting.process_env(allocator_paths)},
+                          capture_output=True, text=True, cwd=REPO)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-2000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    from advisor.trials import Setting
+
+    _args = json.loads(sys.argv[1])
+    print(json.dumps(replay_without_pool(Path(_args["config"]), EXT.get(_args["name"], {}),
+                                         Setting.from_params(_args["setting"]), _args["full"],
+                                         _args["instances"], _args["epochs"])))

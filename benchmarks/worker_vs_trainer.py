@@ -21,44 +21,16 @@ the cause, (no pool) would not.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from _analyze import EXT, advice, applied_setting, lone_pool, real_epoch
+from _analyze import advice, applied_setting, lone_pool, real_epoch, replay_in_fresh_process
 from _common import REPO, header, median, paired_rows, publish, table
 
-from advisor.config import load_experiment
-from advisor.trials import Setting, StudyOptions
+from advisor.trials import StudyOptions
 from advisor.trials.level import WINDOW_S
 from advisor.trials.measure import measure_window, metrics_of
-from advisor.trials.setting import DEFAULT
-
-
-def replay_without_pool(config: Path, ext_vars: dict, setting: Setting, full: int) -> float:
-    """In this process (started with the setting's process environment, as a worker is): build the
-    sample, replay one warm and two timed epochs; their mean, scaled to ``full`` instances."""
-    import torch
-
-    from advisor.inspect.build import SampleCaps, build_experiment
-    from advisor.trials.runner import TrialRunner
-
-    if setting.inter_op_threads != DEFAULT:  # as the worker sets it, before any parallel work
-        torch.set_num_interop_threads(int(setting.inter_op_threads))
-    options = StudyOptions()
-    built = build_experiment(load_experiment(config, ext_vars=ext_vars),
-                             SampleCaps(options.sample_instances, options.sample_seconds))
-    runner = TrialRunner(built)
-    epochs = []
-    for _ in range(3):
-        begin = runner.begin(setting, 1, 0)
-        seconds = sum(runner.steps(begin["epoch"]["batches"])["seconds"])
-        runner.end()
-        epochs.append(seconds * full / begin["epoch"]["instances"])
-    return (epochs[1] + epochs[2]) / 2
 
 
 def main() -> None:
@@ -67,14 +39,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--budget", type=float, default=120.0)
     parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--replay", nargs=3, metavar=("CONFIG", "SETTING_JSON", "INSTANCES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.chdir(REPO)
-    if args.replay:  # the (no pool) measurement, in a fresh process of its own
-        config, params, full = args.replay
-        print(json.dumps(replay_without_pool(Path(config), EXT.get(args.example, {}),
-                                             Setting.from_params(json.loads(params)), int(full))))
-        return
     name = args.example
     columns = {"real": [], "window": [], "sample epoch": [], "no pool": []}
     same = []  # per repeat: the window's steps' seconds / the same batches' seconds inside the sample epoch
@@ -96,11 +62,8 @@ def main() -> None:
                 # The window's batches (after its 3 warm-up steps) timed again inside the epoch (after its 1).
                 timed = len(window.steps["seconds"])
                 same.append(sum(window.steps["seconds"]) / sum(epoch.steps["seconds"][2:2 + timed]))
-                proc = subprocess.run([sys.executable, __file__, "--example", name, "--replay",
-                                       str(advised / "config.cpu.jsonnet"), json.dumps(setting.params()), str(full)],
-                                      env={**os.environ, **setting.process_env(pool.allocator_paths)},
-                                      capture_output=True, text=True, check=True, cwd=REPO)
-                columns["no pool"].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                columns["no pool"].append(replay_in_fresh_process(name, advised / "config.cpu.jsonnet", setting, full,
+                                                                  pool.allocator_paths)["seconds"])
                 print(repeat, {k: round(v[-1], 1) for k, v in columns.items()}, flush=True)
         finally:
             pool.close()
