@@ -1,14 +1,34 @@
 """Shared helpers for the benchmark scripts: header lines, the measuring harness, tables."""
 from __future__ import annotations
 
+import argparse
 import datetime as _dt
+import os
 import statistics
 import sys
 from pathlib import Path
-from typing import Callable, Dict, List, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+
+def diagnostic_args(repeats: int, budget: bool = True,
+                    more: Optional[Callable[[argparse.ArgumentParser], None]] = None) -> argparse.Namespace:
+    """The options every predict diagnostic takes (``--example``, ``--repeats``, ``--budget`` of its
+    analysis, ``--out``; ``more`` adds its own), parsed; the working directory becomes the repository,
+    whose paths the examples' configs use."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--example", default="bilstm_classifier")
+    if more is not None:
+        more(parser)
+    parser.add_argument("--repeats", type=int, default=repeats)
+    if budget:
+        parser.add_argument("--budget", type=float, default=120.0)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    os.chdir(REPO)
+    return args
 
 
 def header(title: str) -> List[str]:

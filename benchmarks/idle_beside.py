@@ -12,13 +12,11 @@ full file) either with that worker still alive and idle (``beside``) or after it
 """
 from __future__ import annotations
 
-import argparse
-import os
 import tempfile
 from pathlib import Path
 
 from _analyze import advice, applied_setting, lone_pool, replay_in_fresh_process
-from _common import REPO, header, paired_rows, publish, table
+from _common import diagnostic_args, header, paired_rows, publish, table
 
 from advisor.trials import StudyOptions
 from advisor.trials.level import WINDOW_S
@@ -26,13 +24,7 @@ from advisor.trials.measure import measure_window
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--example", default="bilstm_classifier")
-    parser.add_argument("--repeats", type=int, default=6)
-    parser.add_argument("--budget", type=float, default=120.0)
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
-    os.chdir(REPO)
+    args = diagnostic_args(6)
     name = args.example
     columns = {"alone": [], "beside": []}
     with tempfile.TemporaryDirectory() as tmp:

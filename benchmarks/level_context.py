@@ -15,12 +15,10 @@ batches) in:
 """
 from __future__ import annotations
 
-import argparse
-import os
 import tempfile
 from pathlib import Path
 
-from _common import REPO, header, paired_rows, publish, table
+from _common import REPO, diagnostic_args, header, paired_rows, publish, table
 
 from advisor.config import load_experiment
 from advisor.trials import Setting, StudyOptions
@@ -32,12 +30,7 @@ _SIBLINGS = (Setting(inter_op_threads=1), Setting(omp_proc_bind="close"), Settin
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--example", default="bilstm_classifier")
-    parser.add_argument("--repeats", type=int, default=12)
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
-    os.chdir(REPO)
+    args = diagnostic_args(12, budget=False)
     experiment = load_experiment(REPO / "examples" / args.example / "config.jsonnet")
     options = StudyOptions()
     setting = Setting(batch_layout="bucket")

@@ -20,14 +20,12 @@ ratio to the real epoch sits nearer 1.0, in most repeats, is the better level me
 """
 from __future__ import annotations
 
-import argparse
-import os
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 from _analyze import advice, applied_setting, lone_pool, real_epoch
-from _common import REPO, header, paired_rows, publish, table
+from _common import diagnostic_args, header, paired_rows, publish, table
 
 from advisor.trials import StudyOptions
 from advisor.trials.level import WINDOW_S
@@ -42,13 +40,7 @@ VARIANTS = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--example", default="bilstm_classifier")
-    parser.add_argument("--repeats", type=int, default=6)
-    parser.add_argument("--budget", type=float, default=120.0)
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
-    os.chdir(REPO)
+    args = diagnostic_args(6)
     name = args.example
     columns = {k: [] for k in ["real", "4 s, first", *VARIANTS, "4 s, last"]}
     with tempfile.TemporaryDirectory() as tmp:

@@ -16,15 +16,13 @@ this measures:
 """
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from _common import REPO, header, median, publish, table, training_seconds
+from _common import REPO, diagnostic_args, header, median, publish, table, training_seconds
 
 from advisor.config import load_experiment
 from advisor.trials import Setting, StudyOptions
@@ -58,13 +56,8 @@ def _real(config: Path, instances: int, scratch: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--example", default="bilstm_classifier")
-    parser.add_argument("--layout", default="bucket", choices=["config", "bucket"])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
-    os.chdir(REPO)
+    args = diagnostic_args(3, budget=False,
+                           more=lambda p: p.add_argument("--layout", default="bucket", choices=["config", "bucket"]))
     base = REPO / "examples" / args.example / "config.jsonnet"
     experiment = load_experiment(base)
     options = StudyOptions()

@@ -8,7 +8,6 @@ cache of the torch-build facts (it imports torch, ``probes.torch_cache``), the n
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys

@@ -22,14 +22,12 @@ runner is, both ``runner`` rows sit above their ``trainer`` rows.
 """
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import tempfile
 from pathlib import Path
 
 from _analyze import EXT, advice, allocator_paths, applied_setting, real_epoch, replay_in_fresh_process
-from _common import REPO, header, paired_rows, publish, table
+from _common import REPO, diagnostic_args, header, paired_rows, publish, table
 
 from advisor.config import load_experiment
 
@@ -46,13 +44,7 @@ def sample_file(name: str, instances: int, folder: Path) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--example", default="bilstm_classifier")
-    parser.add_argument("--repeats", type=int, default=4)
-    parser.add_argument("--budget", type=float, default=120.0)
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
-    os.chdir(REPO)
+    args = diagnostic_args(4)
     name = args.example
     columns = {k: [] for k in ["trainer, whole", "trainer, sample", "runner, whole", "runner, sample"]}
     with tempfile.TemporaryDirectory() as tmp:

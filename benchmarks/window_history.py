@@ -11,13 +11,11 @@ and after two windows of the config as-is (the baseline): the ratios are paired 
 """
 from __future__ import annotations
 
-import argparse
-import os
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from _common import REPO, header, paired_rows, publish, table
+from _common import REPO, diagnostic_args, header, paired_rows, publish, table
 
 from advisor.config import load_experiment
 from advisor.trials import Setting, StudyOptions
@@ -28,12 +26,7 @@ from advisor.trials.setting import BASELINE
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--example", default="bilstm_classifier")
-    parser.add_argument("--repeats", type=int, default=8)
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
-    os.chdir(REPO)
+    args = diagnostic_args(8, budget=False)
     applied = Setting(batch_layout="bucket")
     before = {"after A": None, "after A with 1 thread": replace(applied, intra_op_threads=1),
               "after the baseline": BASELINE}

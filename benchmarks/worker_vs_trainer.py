@@ -20,13 +20,11 @@ the cause, (no pool) would not.
 """
 from __future__ import annotations
 
-import argparse
-import os
 import tempfile
 from pathlib import Path
 
 from _analyze import advice, applied_setting, lone_pool, real_epoch, replay_in_fresh_process
-from _common import REPO, header, median, paired_rows, publish, table
+from _common import diagnostic_args, header, median, paired_rows, publish, table
 
 from advisor.trials import StudyOptions
 from advisor.trials.level import WINDOW_S
@@ -34,13 +32,7 @@ from advisor.trials.measure import measure_window, metrics_of
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--example", default="bilstm_classifier")
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--budget", type=float, default=120.0)
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
-    os.chdir(REPO)
+    args = diagnostic_args(5)
     name = args.example
     columns = {"real": [], "window": [], "sample epoch": [], "no pool": []}
     same = []  # per repeat: the window's steps' seconds / the same batches' seconds inside the sample epoch

@@ -28,7 +28,7 @@ def load_lines(load) -> List[str]:
     before, plan = load.plan.before, load.plan
     lines = [f"- before measuring: {before.outside_cores:.2f} of {before.usable_cpus} usable CPUs busy with other work"
              + (f" (load average {before.loadavg[0]:.2f})" if before.loadavg else "")
-             + (f"; top: " + ", ".join(f"{_code(p.name)} (pid {p.pid}) {p.cores:.2f}" for p in before.top)
+             + ("; top: " + ", ".join(f"{_code(p.name)} (pid {p.pid}) {p.cores:.2f}" for p in before.top)
                 if before.top else "")]
     if load.median_cores is not None:
         lines.append(f"- during the trials: median {load.median_cores:.2f}, max {load.max_cores:.2f} cores busy with "

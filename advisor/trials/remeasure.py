@@ -16,7 +16,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 from probes.load import LoadMeter, LoadReading
 
 from .effects import predicted_best
-from .load import LoadPlan, flagged
+from .load import LoadPlan
 from .measure import StudyOptions, interleaved, metrics_of, reading_of
 from .pool import TrialFailure, WorkerPool
 from .result import BestSetting, LossParity, Remeasure

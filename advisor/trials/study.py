@@ -24,13 +24,13 @@ from ..inspect.facts import ModelFacts
 from .effects import applied_effects
 from .load import LoadPlan, flagged, load_report, plan_load
 from .level import WINDOW_S, Level
-from .measure import Pruned, StudyOptions, beside_baseline, measure, metrics_of, reading_of
+from .measure import Pruned, StudyOptions, beside_baseline, measure, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
 from .remeasure import (INTERIM_CONFIDENCE, INTERIM_MIN_GAIN, PLANNED_ROUNDS, ROUND_COST, bf16_parity, remeasure,
                         suggestions)
 from .screening import combination, screening
-from .result import SCHEMA_VERSION, BestSetting, Overhead, StudyResult, TrialMetrics, TrialRecord
+from .result import SCHEMA_VERSION, Overhead, StudyResult, TrialMetrics, TrialRecord
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import MIN_GAIN
 from .storage import open_storage, sqlite_url

@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import optuna
-import pytest
 
 from advisor.config import load_experiment
 from advisor.trials import BASELINE, DEFAULT, StudyOptions, build_space, run_study, study_name

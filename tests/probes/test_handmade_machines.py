@@ -7,7 +7,7 @@ from probes import probe_machine
 from probes.limits import probe_limits
 from probes._fs import FsRoot
 
-from .trees import basic, cpuinfo, meminfo, topology
+from .trees import basic, cpuinfo, topology
 
 GIB = 1 << 30
 
