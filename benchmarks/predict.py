@@ -26,7 +26,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from _analyze import advice, applied_setting, lone_pool, real_epoch
+from _analyze import advice, applied_setting, lone_pool, real_epoch, replay_in_fresh_process
 from _common import REPO, header, median, publish, table
 
 from advisor.trials import StudyOptions
@@ -43,6 +43,9 @@ def main() -> None:
                              "machine's own noise floor for this target)")
     parser.add_argument("--runs", type=int, default=1, help="fresh analyses per example, one after another "
                         "(the totals below the table pool them)")
+    parser.add_argument("--fresh-replay", action="store_true",
+                        help="before each real epoch, also replay the sample in a fresh process (no worker): "
+                             "whether the worker's window or the fresh process matches the real epoch")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     os.chdir(REPO)
@@ -59,7 +62,7 @@ def main() -> None:
             at_windows = evidence.get("epoch seconds advised, at each level window") or []
             _, setting, env = applied_setting(name, report, advised)
             pool = lone_pool(name, Path(tmp) / "logs")
-            reals, probes, options = [], [], StudyOptions()
+            reals, probes, fresh, options = [], [], [], StudyOptions()
             try:
                 # The analysis's level windows come in a worker that has run many windows before them.
                 for _ in range(3):
@@ -67,6 +70,10 @@ def main() -> None:
                 for i in range(args.epochs):
                     window = measure_window(pool, setting, options, target_s=WINDOW_S)
                     probes.append(evidence["instances per epoch"] / metrics_of(window).instances_per_s)
+                    if args.fresh_replay:
+                        fresh.append(replay_in_fresh_process(name, advised / "config.cpu.jsonnet", setting,
+                                                             evidence["instances per epoch"],
+                                                             pool.allocator_paths)["seconds"])
                     reals.append(real_epoch(advised, env, Path(tmp) / f"run{i}"))
             finally:
                 pool.close()
@@ -86,13 +93,16 @@ def main() -> None:
                      f"{max(reals) / min(reals) - 1:.1%}", inside, f"{within} of {len(reals)}",
                      ", ".join(f"{p:.1f}" for p in probes), ", ".join(f"{m:+.1%}" for m in moved),
                      ", ".join(f"{m:+.1%}" for m in method), ", ".join(f"{c:+.1%}" for c in chained) or "-"])
+        if fresh:
+            rows[-1].append(", ".join(f"{f:.1f} ({(f - r) / r:+.1%})" for f, r in zip(fresh, reals)))
         print(name, rows[-1], flush=True)
     lines = header("predict: predicted vs real first epoch (advised config, no validation)")
     lines += table(["example", "applied setting", "instances", "predicted s", "at each level window s",
                     "range at the rounds' speeds s", "real s (runs back to back)", "error", "real vs real",
                     "real inside the range", "within ±15%", "window right before each epoch s",
                     "machine moved (predicted vs that window)", "method at the epoch (that window vs real)",
-                    "previous real epoch as the forecast (error)"], rows)
+                    "previous real epoch as the forecast (error)"]
+                   + (["fresh replay of the sample before each epoch s (vs real)"] if args.fresh_replay else []), rows)
     lines += ["", "Each real epoch is a fresh `allennlp train` run on the full generated data; \"real vs real\" "
                   "is how much the slowest of them took longer than the fastest, the machine's own spread. "
                   "Before each, a lone trial worker timed one 4 s window of the applied setting: "
