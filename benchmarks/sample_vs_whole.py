@@ -53,8 +53,7 @@ def main() -> None:
         full, setting, env = applied_setting(name, report, advised)
         config = advised / "config.cpu.jsonnet"
         allocators = allocator_paths()
-        # The analysis's sample, built once here: its size says how many lines the sample file takes.
-        sample = replay_in_fresh_process(name, config, setting, full, allocators, epochs=2)["instances"]
+        sample = report["model"]["sample"]["instances"]  # the analysis's sample: the file's first lines
         first = tmp / "first"
         real_epoch(advised, env, first)  # warms the caches, and its vocabulary sizes the sample runs' model
         sample_overrides = {"train_data_path": str(sample_file(name, sample, tmp)),
