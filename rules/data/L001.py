@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from .._base import Change, Context, Kind, Rule, Severity
-from .._measured import applied_effect, best_change, measured_evidence
+from .._measured import applied_effect, best_change, measured_evidence, tried_other
 from ._layouts import layout_patch
 
 _WORTH_IT = 0.2  # below 20% padding, length-grouped batches gain little
@@ -65,11 +65,17 @@ class PaddingAndLayout(Rule):
                 change=Change(config=layout_patch("max_tokens", batch, field, mean)),
                 expected_effect=gain.verdict, speedup=gain.ratio, kind=Kind.BEHAVIOUR)
         elif padding >= _WORTH_IT and context.config.data_loader.batch_sampler_type is None:
-            measured = context.study is not None and context.study.best is not None
+            measured = tried_other(context, "batch_layout")
+            # A study that ran decides the layout, even one that had no time to try it: the static
+            # patch is applied only where no trials ran (--no-trials).
+            unmeasured = context.study is not None and context.study.best is not None and not measured
+            note = ("; length-grouped layouts were measured and gave no significant gain" if measured else
+                    "; no trial measured a length-grouped layout within the budget" if unmeasured else "")
+            fix = ("Keep the layout: the measured gain was within the noise" if measured else
+                   "Try a bucket batch sampler: a larger --budget lets the trials measure it" if unmeasured else
+                   "Try a bucket batch sampler (the trials measure it)")
             yield self.finding(
-                f"{padding:.0%} of token positions in the config's batches are padding"
-                + ("; length-grouped layouts were measured and gave no significant gain" if measured else ""),
-                "Try a bucket batch sampler (the trials measure it)" if not measured else
-                "Keep the layout: the measured gain was within the noise",
+                f"{padding:.0%} of token positions in the config's batches are padding" + note, fix,
                 evidence, severity=Severity.INFO if measured else Severity.WARNING,
-                change=Change() if measured else Change(config=layout_patch("bucket", batch, field, mean)))
+                change=Change() if measured or unmeasured else
+                Change(config=layout_patch("bucket", batch, field, mean)))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from .._base import Change, Context, Kind, Rule, Severity
-from .._measured import applied_effect, best_change, measured_evidence
+from .._measured import applied_effect, best_change, measured_evidence, tried_other
 
 
 class MeasuredLoaderWorkers(Rule):
@@ -48,11 +48,14 @@ class MeasuredLoaderWorkers(Rule):
         elif workers is None and configured >= usable and configured > 0:
             # Where trials ran they measured the worker counts and found none faster than the config's:
             # the measurement decides, so the static suggestion is reported, not applied.
-            measured = context.study is not None and context.study.best is not None
+            studied = context.study is not None and context.study.best is not None
+            measured = tried_other(context, "num_workers")
             yield self.finding(
                 f"num_workers={configured} loader workers on {usable} usable CPUs",
                 f"Use at most {max(0, usable - 1)} workers, or 0 on small machines"
-                + ("; the trials found no faster worker count, so the config's is kept" if measured else ""),
+                + ("; the trials found no faster worker count, so the config's is kept" if measured else
+                   "; no trial measured another worker count within the budget, so the config's is kept"
+                   if studied else ""),
                 {"num_workers": configured, "usable CPUs": usable},
-                change=Change() if measured else
+                change=Change() if studied else
                 Change(config={"data_loader.num_workers": max(0, min(configured, usable - 1))}))

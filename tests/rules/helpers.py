@@ -82,9 +82,13 @@ def make_study(spec: Dict[str, Any]) -> StudyResult:
         plan = LoadPlan(before, 0.0, None, ld.get("reserve", 0), ld.get("basis", "none"), busy_threshold(2))
         readings = [(i, LoadReading(c, ld.get("steal"))) for i, c in enumerate(ld.get("trials", []))]
         load = load_report(plan, readings, ld.get("flagged", []), ld.get("rounds", 0))
-    return StudyResult("1", "test", "memory", SearchSpace({}), baseline,
-                       (baseline, TrialRecord(1, best_setting, "complete", base_rate * speedup,
-                                              metrics(base_rate * speedup), None, 1, 1.0)),
+    trials = (baseline, TrialRecord(1, best_setting, "complete", base_rate * speedup, metrics(base_rate * speedup),
+                                    None, 1, 1.0))
+    if spec.get("baseline_only"):  # a heavy model: the budget ended after the baseline's trial
+        trials, remeasured = (baseline,), ()
+        best = BestSetting(BASELINE, base_rate, 1.0, 1.0, 1.0, False,
+                           "no candidate measured: the budget ended after the baseline's trial")
+    return StudyResult("1", "test", "memory", SearchSpace({}), baseline, trials,
                        remeasured, best, {}, {}, Overhead(1, 1.0, 1.0, 1.0, 3.0, 60.0),
                        behaviour_gains=gains, bf16_parity=parity, whatifs=whatifs, load=load,
                        level_instances_per_s=spec.get("level"), level_windows=tuple(spec.get("level_windows", ())))
