@@ -65,7 +65,7 @@ class Oversubscription(Rule):
             f"Use at most {usable} busy threads: e.g. OMP_NUM_THREADS={fit}" +
             (", fewer loader workers" if workers else "") +
             ("; the trials measured thread counts, so only a measured winner (C001) is applied" if measured else
-             "; no trial measured another thread count within the budget, so the config's is kept" if studied
+             "; no trial measured another thread count, so the config's is kept" if studied
              else ""),
             {"processes": processes, "threads per process": threads, "busy loader workers": workers,
              "usable CPUs": usable},

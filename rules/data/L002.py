@@ -54,7 +54,7 @@ class MeasuredLoaderWorkers(Rule):
                 f"num_workers={configured} loader workers on {usable} usable CPUs",
                 f"Use at most {max(0, usable - 1)} workers, or 0 on small machines"
                 + ("; the trials found no faster worker count, so the config's is kept" if measured else
-                   "; no trial measured another worker count within the budget, so the config's is kept"
+                   "; no trial measured another worker count, so the config's is kept"
                    if studied else ""),
                 {"num_workers": configured, "usable CPUs": usable},
                 change=Change() if studied else
