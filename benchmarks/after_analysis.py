@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from _analyze import advice, applied_setting, lone_pool
 from _common import diagnostic_args, header, median, publish, table
 
 from advisor.trials import StudyOptions
-from advisor.trials.level import WINDOW_S
-from advisor.trials.measure import measure_window, metrics_of
+from advisor.trials.level import WINDOW_S, Level
 
 BLOCK_S = 30
 
@@ -31,7 +29,6 @@ BLOCK_S = 30
 def main() -> None:
     args = diagnostic_args(2, more=lambda p: p.add_argument("--minutes", type=float, default=4.0))
     name = args.example
-    options = replace(StudyOptions(), max_steps=400)  # as the level's windows
     rows, gaps = [], []
     for repeat in range(1, args.repeats + 1):
         with tempfile.TemporaryDirectory() as tmp:
@@ -41,14 +38,14 @@ def main() -> None:
             full, setting, _ = applied_setting(name, report, advised)
             predicted = evidence["epoch seconds advised"]
             pool = lone_pool(name, Path(tmp) / "logs")
+            level = Level(pool, setting, StudyOptions())  # the level's windows: its offsets, its step cap
             windows = []  # (seconds after the analysis ended, epoch seconds)
             try:
-                batches = 0
                 while time.perf_counter() - ended < args.minutes * 60:
-                    window = measure_window(pool, setting, options, target_s=WINDOW_S,
-                                            offset=(len(windows) % 2) * (batches // 2))
-                    batches = window.profile.batches if window.profile else 0
-                    windows.append((time.perf_counter() - ended, full / metrics_of(window).instances_per_s))
+                    taken = len(level.windows)
+                    level.take()
+                    if len(level.windows) > taken:  # a failed window adds none
+                        windows.append((time.perf_counter() - ended, full / level.rates()[-1]))
             finally:
                 pool.close()
         level = ", ".join(f"{s:.1f}" for s in evidence.get("epoch seconds advised, at each level window") or [])

@@ -28,7 +28,7 @@ from _analyze import advice, applied_setting, lone_pool, real_epoch
 from _common import diagnostic_args, header, paired_rows, publish, table
 
 from advisor.trials import StudyOptions
-from advisor.trials.level import WINDOW_S
+from advisor.trials.level import MAX_STEPS, WINDOW_S
 from advisor.trials.measure import measure_window, metrics_of
 
 # name -> measure_window keywords (``offset`` in epochs of the sample, turned into batches below)
@@ -46,7 +46,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         report, advised, _ = advice(name, args.budget, Path(tmp) / "advice")
         full, setting, env = applied_setting(name, report, advised)
-        options = replace(StudyOptions(), max_steps=400)  # as the level windows (.level)
+        options = replace(StudyOptions(), max_steps=MAX_STEPS)  # as the level's windows
         pool = lone_pool(name, Path(tmp) / "logs")
 
         def epoch_s(**kwargs) -> float:

@@ -26,7 +26,7 @@ from _analyze import advice, applied_setting, lone_pool, replay_in_fresh_process
 from _common import diagnostic_args, header, paired_rows, publish, table
 
 from advisor.trials import StudyOptions
-from advisor.trials.level import WINDOW_S
+from advisor.trials.level import MAX_STEPS, WINDOW_S
 from advisor.trials.measure import measure_window, metrics_of
 
 WHOLE = "worker, whole sample epoch"
@@ -37,7 +37,7 @@ QUARTERS = {f"4 s window at {q}/4": q for q in range(4)}
 def main() -> None:
     args = diagnostic_args(6)
     name = args.example
-    options = replace(StudyOptions(), max_steps=400)  # as the level's windows (a whole epoch is more steps)
+    options = replace(StudyOptions(), max_steps=MAX_STEPS)  # as the level's windows
     cells = [*QUARTERS, WHOLE, FRESH]
     columns = {cell: [] for cell in cells}
     with tempfile.TemporaryDirectory() as tmp:

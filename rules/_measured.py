@@ -5,7 +5,7 @@ from typing import Any, Dict, Optional
 
 from ._base import Context
 
-__all__ = ["applied_effect", "best_change", "measured_evidence", "tried_other"]
+__all__ = ["applied_effect", "best_change", "measured_evidence", "studied", "tried_other"]
 
 
 def best_change(context: Context, dimension: str) -> Optional[Any]:
@@ -17,8 +17,13 @@ def best_change(context: Context, dimension: str) -> Optional[Any]:
     return value if value != getattr(study.baseline.setting, dimension) else None
 
 
-def tried_other(context: Context, dimension: str) -> bool:
-    """Whether any trial measured a value of ``dimension`` other than the baseline's.
+def studied(context: Context) -> bool:
+    """Whether trials ran to a decision (then the measurement decides, and static patches are not applied)."""
+    return context.study is not None and context.study.best is not None
+
+
+def tried_other(context: Context, *dimensions: str) -> bool:
+    """Whether any trial measured a value of one of ``dimensions`` other than the baseline's.
 
     A study that ran can still have measured nothing but the baseline (a heavy model whose first
     trial took the budget), so "the trials found nothing faster" needs a trial that tried it.
@@ -26,9 +31,8 @@ def tried_other(context: Context, dimension: str) -> bool:
     study = context.study
     if study is None or study.baseline is None:
         return False
-    base = getattr(study.baseline.setting, dimension)
     settings = [t.setting for t in study.trials if t.state == "complete"] + [r.setting for r in study.remeasured]
-    return any(getattr(s, dimension) != base for s in settings)
+    return any(getattr(s, d) != getattr(study.baseline.setting, d) for s in settings for d in dimensions)
 
 
 def measured_evidence(context: Context) -> Dict[str, Any]:

@@ -23,9 +23,10 @@ from .measure import StudyOptions, Window, measure_window, metrics_of
 from .pool import TrialFailure, WorkerPool
 from .setting import Setting
 
-__all__ = ["WINDOW_S", "Level"]
+__all__ = ["WINDOW_S", "MAX_STEPS", "Level"]
 
 WINDOW_S = 4.0  # seconds of one continuous level window
+MAX_STEPS = 400  # a tiny model's steps are milliseconds: the window is sized by time, not capped low
 
 
 class Level:
@@ -33,9 +34,9 @@ class Level:
 
     def __init__(self, pool: WorkerPool, setting: Optional[Setting], options: StudyOptions) -> None:
         self.pool, self.setting = pool, setting
-        self.options = replace(options, max_steps=400)
+        self.options = replace(options, max_steps=MAX_STEPS)
         self.windows: List[Window] = []
-        self.wall_s: List[float] = []  # each window's wall time, its warm-up and loader start included
+        self.longest_s = 0.0  # the longest window's wall time so far, its warm-up and loader start included
 
     def take(self, deadline: Optional[float] = None) -> None:
         """One more window, unless there is no setting, or it cannot end before ``deadline``.
@@ -45,7 +46,7 @@ class Level:
         took about 35 s, and a second one begun 5 s before the deadline ran the analysis 11% past
         its budget. So the cost expected is the longest window so far where that is longer.
         """
-        cost = max([WINDOW_S + 1.0, *self.wall_s])
+        cost = max(WINDOW_S + 1.0, self.longest_s)
         if self.setting is None or (deadline is not None and time.perf_counter() + cost > deadline):
             return
         batches = self.windows[0].profile.batches if self.windows and self.windows[0].profile else 0
@@ -56,7 +57,7 @@ class Level:
                                                offset=offset))
         except TrialFailure:
             pass  # a prediction without this window; the decision does not depend on it
-        self.wall_s.append(time.perf_counter() - began)
+        self.longest_s = max(self.longest_s, time.perf_counter() - began)
 
     def rates(self) -> Tuple[float, ...]:
         """Each window's own instances/s, in the order taken."""

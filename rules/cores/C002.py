@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from .._base import Change, Context, Kind, Rule, Severity
-from .._measured import tried_other
+from .._measured import studied, tried_other
 
 
 def compute_threads(context: Context) -> int:
@@ -54,19 +54,17 @@ class Oversubscription(Rule):
         if busy <= usable:
             return
         fit = max(1, (usable - workers) // processes) if usable > workers else 1
-        # Where trials ran, thread counts were measured (C001 applies a measured winner): a static count
+        # Where trials ran, they decide the thread count (C001 applies a measured winner): a static count
         # here would override the measurement, as it did on the GPU-habits example (x0.6), so it is
-        # only reported.
-        studied = context.study is not None and context.study.best is not None
-        measured = tried_other(context, "intra_op_threads") or tried_other(context, "inter_op_threads")
+        # only reported, and says whether another count was measured at all.
+        ran, measured = studied(context), tried_other(context, "intra_op_threads", "inter_op_threads")
         yield self.finding(
             f"{busy} busy threads ({processes} process(es) x {threads} threads + {workers} loader workers) "
             f"on {usable} usable CPUs",
             f"Use at most {usable} busy threads: e.g. OMP_NUM_THREADS={fit}" +
             (", fewer loader workers" if workers else "") +
             ("; the trials measured thread counts, so only a measured winner (C001) is applied" if measured else
-             "; no trial measured another thread count, so the config's is kept" if studied
-             else ""),
+             "; no trial measured another thread count, so the config's is kept" if ran else ""),
             {"processes": processes, "threads per process": threads, "busy loader workers": workers,
              "usable CPUs": usable},
-            change=Change() if studied else Change(env={"OMP_NUM_THREADS": str(fit), "MKL_NUM_THREADS": str(fit)}))
+            change=Change() if ran else Change(env={"OMP_NUM_THREADS": str(fit), "MKL_NUM_THREADS": str(fit)}))

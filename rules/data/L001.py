@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from .._base import Change, Context, Kind, Rule, Severity
-from .._measured import applied_effect, best_change, measured_evidence, tried_other
+from .._measured import applied_effect, best_change, measured_evidence, studied, tried_other
 from ._layouts import layout_patch
 
 _WORTH_IT = 0.2  # below 20% padding, length-grouped batches gain little
@@ -68,7 +68,7 @@ class PaddingAndLayout(Rule):
             measured = tried_other(context, "batch_layout")
             # A study that ran decides the layout, even one that had no time to try it: the static
             # patch is applied only where no trials ran (--no-trials).
-            unmeasured = context.study is not None and context.study.best is not None and not measured
+            unmeasured = studied(context) and not measured
             note = ("; length-grouped layouts were measured and gave no significant gain" if measured else
                     "; no trial measured a length-grouped layout within the budget" if unmeasured else "")
             fix = ("Keep the layout: the measured gain was within the noise" if measured else

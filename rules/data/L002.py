@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from .._base import Change, Context, Kind, Rule, Severity
-from .._measured import applied_effect, best_change, measured_evidence, tried_other
+from .._measured import applied_effect, best_change, measured_evidence, studied, tried_other
 
 
 class MeasuredLoaderWorkers(Rule):
@@ -46,16 +46,15 @@ class MeasuredLoaderWorkers(Rule):
                 measured_evidence(context), change=Change(config=patch),
                 expected_effect=applied_effect(context, "num_workers"), speedup=context.study.best.speedup)
         elif workers is None and configured >= usable and configured > 0:
-            # Where trials ran they measured the worker counts and found none faster than the config's:
-            # the measurement decides, so the static suggestion is reported, not applied.
-            studied = context.study is not None and context.study.best is not None
-            measured = tried_other(context, "num_workers")
+            # Where trials ran, the measurement decides: none found (or, short of budget, measured) a
+            # faster worker count, so the static suggestion is reported, not applied.
+            ran, measured = studied(context), tried_other(context, "num_workers")
             yield self.finding(
                 f"num_workers={configured} loader workers on {usable} usable CPUs",
                 f"Use at most {max(0, usable - 1)} workers, or 0 on small machines"
                 + ("; the trials found no faster worker count, so the config's is kept" if measured else
                    "; no trial measured another worker count, so the config's is kept"
-                   if studied else ""),
+                   if ran else ""),
                 {"num_workers": configured, "usable CPUs": usable},
-                change=Change() if studied else
+                change=Change() if ran else
                 Change(config={"data_loader.num_workers": max(0, min(configured, usable - 1))}))

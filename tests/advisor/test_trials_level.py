@@ -40,7 +40,7 @@ def test_no_window_is_begun_that_cannot_end_by_the_deadline_and_none_without_a_s
 
 def test_a_window_longer_than_the_nominal_one_sets_the_cost_the_deadline_is_checked_against():
     level = Level(_NoPool(), BASELINE, StudyOptions())
-    level.wall_s = [30.0]  # a heavy model's first window: warm-up, loader start and the minimum steps
+    level.longest_s = 30.0  # a heavy model's first window: warm-up, loader start and the minimum steps
     level.take(deadline=time.perf_counter() + 3 * WINDOW_S)  # room for a nominal window, not for that one
     assert level.windows == []
 
