@@ -62,3 +62,29 @@ def test_a_live_loaders_fill_is_spread_over_the_instances_it_made_ready(monkeypa
     assert all(share <= s < 2 * share for s in steps)
     trial.end()
     assert trial.fill_per_instance == 0.0
+
+
+def test_ending_a_live_loader_mid_epoch_stops_its_busy_workers_without_a_join_timeout_each(monkeypatch, caplog):
+    # AllenNLP joins each worker for up to 1 s and then logs "terminating worker N": with workers
+    # busy reading (here 0.1 s per instance), that was a second per worker at every window's end.
+    import logging
+    import multiprocessing
+    import time
+
+    import allennlp.data.dataset_readers as readers
+
+    read = readers.TextClassificationJsonReader.text_to_instance
+
+    def slow(self, *args, **kwargs):
+        time.sleep(0.1)
+        return read(self, *args, **kwargs)
+
+    trial = runner('{"data_loader.max_instances_in_memory": 8}')
+    monkeypatch.setattr(readers.TextClassificationJsonReader, "text_to_instance", slow)  # the fork inherits it
+    before = set(multiprocessing.active_children())
+    trial.begin(replace(BASELINE, num_workers=2), 1)
+    assert len(set(multiprocessing.active_children()) - before) == 2  # both still reading the sample
+    with caplog.at_level(logging.WARNING, logger="allennlp.data.data_loaders.multiprocess_data_loader"):
+        trial.end()
+    assert not [r for r in caplog.records if "terminating worker" in r.getMessage()]
+    assert not set(multiprocessing.active_children()) - before
