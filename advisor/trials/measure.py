@@ -21,7 +21,8 @@ from .result import TrialMetrics
 from .setting import BASELINE, Setting
 from .stats import spread
 
-__all__ = ["StudyOptions", "Window", "Pruned", "beside_baseline", "interleaved", "measure", "measure_window", "metrics_of", "reading_of"]
+__all__ = ["StudyOptions", "Window", "Pruned", "beside_baseline", "interleaved", "measure", "measure_window", "metrics_of",
+           "reading_of", "timed_steps"]
 
 COUNTS = ("seconds", "instances", "tokens", "positions", "loss")
 
@@ -40,6 +41,8 @@ class StudyOptions:
     # eight for a close call while the behaviour values' rounds still fit (remeasure.PLANNED_ROUNDS).
     remeasure_rounds: int = 8
     remeasure_chunks: int = 3  # each round's windows are cut in this many pieces, interleaved across settings
+    piece_steps: Optional[int] = None  # timed steps per piece, fixed (None: sized by each setting's first piece)
+    piece_warmup: int = 1  # warm-up steps at each piece's begin
     paired_search: bool = True  # every search trial runs beside the baseline (a1 b1 a2 b2), its value a ratio
     search_pieces: int = 2
     top_k: int = 2
@@ -117,6 +120,16 @@ def reading_of(metrics: TrialMetrics) -> Optional[LoadReading]:
             else LoadReading(metrics.outside_cores, metrics.steal_fraction, metrics.idle_cores))
 
 
+def timed_steps(per_step: float, target_s: float, options: StudyOptions) -> int:
+    """How many steps a window times after its warm-up: enough for ``target_s``, within
+    ``min_steps``..``max_steps``. The floor guards a window of fast steps against one step's jitter; where
+    a step alone is longer than the trial target (a heavy model: 3.2 s on the GPU-habits example), the
+    window already spans more than the target with two, and the floor is two: five such steps cost 16 s
+    of the budget per window and bought no decision."""
+    floor = options.min_steps if per_step <= options.target_trial_s else min(options.min_steps, 2)
+    return int(min(options.max_steps, max(floor, round(target_s / max(per_step, 1e-6)))))
+
+
 def measure_window(pool: WorkerPool, setting: Setting, options: StudyOptions, *,
                    report: Optional[Callable[[int, float], bool]] = None, meter: Optional[LoadMeter] = None,
                    steps: Optional[int] = None, warmup: Optional[int] = None, offset: int = 0,
@@ -136,15 +149,14 @@ def measure_window(pool: WorkerPool, setting: Setting, options: StudyOptions, *,
     start = time.perf_counter()  # worker start-up is overhead, not this trial's time
     warmup = options.warmup_steps if warmup is None else warmup
     try:
-        begin = worker.request({"op": "begin", "setting": setting.params(), "warmup": warmup, "offset": offset},
-                               left())
+        target = options.target_trial_s if target_s is None else target_s
+        begin = worker.request({"op": "begin", "setting": setting.params(), "warmup": warmup, "offset": offset,
+                                "slow_s": options.target_trial_s}, left())
         warm = begin["warmup"]["seconds"]
         epoch = begin.get("epoch")
         profile = EpochProfile(**epoch) if epoch else None
         per_step = statistics.median(warm[1:] or warm) if warm else 0.0
-        target = options.target_trial_s if target_s is None else target_s
-        n_total = steps or int(min(options.max_steps,
-                                   max(options.min_steps, round(target / max(per_step, 1e-6)))))
+        n_total = steps or timed_steps(per_step, target, options)
         chunk = max(2, -(-n_total // 3))
         collected: Dict[str, List[float]] = {k: [] for k in COUNTS}
         if meter is not None:
@@ -189,6 +201,7 @@ def interleaved(pool: WorkerPool, settings: List[Setting], options: StudyOptions
     """
     pieces = max(1, pieces)
     piece_options = replace(options, min_steps=max(2, -(-options.min_steps // pieces)))
+    fixed = options.piece_steps  # a heavy model's pieces (.heavy): set, since no warm-up step sizes them
     windows: Dict[Setting, Window] = {}
     failures: Dict[Setting, TrialFailure] = {}
     calm = True
@@ -198,10 +211,12 @@ def interleaved(pool: WorkerPool, settings: List[Setting], options: StudyOptions
             if setting in failures:
                 continue
             try:
-                # One warm-up step: the worker is warm; it re-creates the thread pool, the optimizer
-                # state and a live loader's worker processes (whose start the first batch waits for).
-                window = measure_window(pool, setting, piece_options, meter=meter, steps=sizes.get(setting),
-                                        warmup=1, offset=offset, target_s=options.target_trial_s / pieces)
+                # One warm-up step (none for a heavy model: .heavy): the worker is warm; it re-creates the
+                # thread pool, the optimizer state and a live loader's worker processes (whose start the
+                # first batch waits for).
+                window = measure_window(pool, setting, piece_options, meter=meter,
+                                        steps=sizes.get(setting) or fixed, warmup=options.piece_warmup,
+                                        offset=offset, target_s=options.target_trial_s / pieces)
             except TrialFailure as failure:
                 failures[setting] = failure
                 continue

@@ -238,10 +238,11 @@ def _paired(kept: List[Dict[Setting, float]], reference: Setting, candidate: Set
     return compare([r[reference] for r in both], [r[candidate] for r in both], **test)
 
 
-def _fitting(settings: List[Setting], keep: int, typical_s: float, deadline: float) -> List[Setting]:
-    """``settings`` without trailing ones until three rounds of them end by the deadline (``keep`` stay)."""
+def _fitting(settings: List[Setting], keep: int, share_s: float, deadline: float) -> List[Setting]:
+    """``settings`` without trailing ones until three rounds of them end by the deadline (``keep`` stay);
+    ``share_s`` is one setting's share of a round."""
     settings = list(settings)
-    while len(settings) > keep and time.perf_counter() + 3 * len(settings) * ROUND_COST * typical_s > deadline:
+    while len(settings) > keep and time.perf_counter() + 3 * len(settings) * share_s > deadline:
         settings.pop()
     return settings
 
@@ -249,9 +250,10 @@ def _fitting(settings: List[Setting], keep: int, typical_s: float, deadline: flo
 def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOptions, emit: Callable,
               deadline: float, space: SearchSpace, meter: Optional[LoadMeter] = None,
               plan: Optional[LoadPlan] = None, readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None,
-              typical_s: float = 0.0, failed: Optional[Dict[Setting, str]] = None,
+              share_s: float = 0.0, failed: Optional[Dict[Setting, str]] = None,
               sizes: Optional[Dict[Setting, int]] = None, none_why: Optional[str] = None,
-              extend_until: Optional[float] = None, round_fn: Optional[Callable] = None) -> Decision:
+              extend_until: Optional[float] = None, round_fn: Optional[Callable] = None,
+              untried: Tuple[Setting, ...] = ()) -> Decision:
     """The baseline and the leaders in interleaved rounds; the decision.
 
     Leaders are speed-only settings (what the advisor applies): the fastest trial, the setting the
@@ -265,6 +267,9 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     load moved markedly is dropped (its pairs are not comparable) and another is run in its place
     while the budget allows. The reason a setting failed, where one did, goes into ``failed``;
     ``none_why`` words the verdict when no candidate reaches the rounds (default: none completed).
+    ``share_s`` is one setting's share of a round (seconds), by which leaders are dropped until three
+    rounds fit. ``untried`` are leaders no search trial measured, after the measured ones (a heavy
+    model's budget has no room for a search: :mod:`.heavy`).
     Behaviour-changing values are measured afterwards, over the applied setting
     (:func:`suggestions`): they never change the decision.
     """
@@ -275,9 +280,9 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     fastest = [s for s in ranked if s.speed_only]
     pooled = predicted_best(measured, space.speed_only())  # what every trial together points to
     pooled = [pooled] if pooled is not None and pooled != BASELINE else []
-    leaders = list(dict.fromkeys([*fastest[:1], *pooled, *fastest[1:]]))[: options.top_k]
+    leaders = list(dict.fromkeys([*fastest[:1], *pooled, *fastest[1:], *untried]))[: options.top_k]
     # Three rounds at least must end by the deadline: trailing leaders are dropped until they do.
-    settings = _fitting([BASELINE, *leaders], 2, typical_s, deadline)
+    settings = _fitting([BASELINE, *leaders], 2, share_s, deadline)
     leaders = [s for s in leaders if s in settings]
     if not leaders:  # no speed-only candidate to decide on: nothing to re-measure
         why = none_why or "no speed-only candidate completed: keep the config's settings"
@@ -316,7 +321,7 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
 
 def suggestions(pool: WorkerPool, applied: Setting, options: StudyOptions, emit: Callable, deadline: float,
                 space: SearchSpace, meter: Optional[LoadMeter] = None, plan: Optional[LoadPlan] = None,
-                readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None, typical_s: float = 0.0,
+                readings: Optional[List[Tuple[int, Optional[LoadReading]]]] = None, share_s: float = 0.0,
                 failed: Optional[Dict[Setting, str]] = None, sizes: Optional[Dict[Setting, int]] = None,
                 first_round: int = 0) -> Suggestions:
     """Each behaviour-changing value the space holds (bf16 where it is native, max-tokens batches),
@@ -329,7 +334,7 @@ def suggestions(pool: WorkerPool, applied: Setting, options: StudyOptions, emit:
     sizes = {} if sizes is None else sizes
     allowed = {f"{name}={value}" for name, values in space.behaviour_values().items() for value in values}
     variants = {key: v for key, v in applied.behaviour_variants().items() if key in allowed}
-    settings = _fitting([applied, *variants.values()], 1, typical_s, deadline)
+    settings = _fitting([applied, *variants.values()], 1, share_s, deadline)
     variants = {key: v for key, v in variants.items() if v in settings}
     if not variants:
         return Suggestions([], {}, (0, False))

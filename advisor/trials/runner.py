@@ -124,7 +124,11 @@ class TrialRunner:
         self.bf16 = False
 
     # -- one trial -------------------------------------------------------
-    def begin(self, setting: Setting, warmup_steps: int, offset: int = 0) -> Dict[str, Any]:
+    def begin(self, setting: Setting, warmup_steps: int, offset: int = 0,
+              slow_s: Optional[float] = None) -> Dict[str, Any]:
+        """Set the trial up and run its warm-up steps: ``warmup_steps``, or two where the second took
+        longer than ``slow_s`` (a heavy model's: the first carries the start-up and the loader's fill,
+        the second sizes the window, and a third would cost seconds that no measurement uses)."""
         torch = self.torch
         threads = self.default_threads if setting.intra_op_threads == DEFAULT else int(setting.intra_op_threads)
         torch.set_num_threads(threads)
@@ -153,7 +157,10 @@ class TrialRunner:
             self.loader = None
             self._batches = self._replay(batches, collate, offset)
         self.bf16 = setting.precision == "bf16"
-        warm = self.steps(warmup_steps)
+        warm = self.steps(min(warmup_steps, 2))
+        if warmup_steps > 2 and not (slow_s is not None and warm["seconds"][-1] > slow_s):
+            more = self.steps(warmup_steps - 2)
+            warm = {key: warm[key] + more[key] for key in warm}
         return {"threads": threads, "warmup": warm, "epoch": profile}
 
     def _config_workers(self) -> int:

@@ -22,6 +22,7 @@ from probes.load import LoadMeter, LoadReading
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
 from .effects import applied_effects
+from .heavy import decision_s, heavy, heavy_note, heavy_options, round_share_s, untried_leaders
 from .load import LoadPlan, flagged, load_report, plan_load
 from .level import WINDOW_S, Level
 from .measure import Pruned, StudyOptions, beside_baseline, measure, reading_of
@@ -184,7 +185,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
 
         def once() -> Tuple[TrialMetrics, int]:
             if options.paired_search and BASELINE in measured and setting != BASELINE:
-                return beside_baseline(pool, setting, options, trial.number, pair_sizes, meter, plan)
+                paired = state["heavy"][0] if "heavy" in state else options
+                return beside_baseline(pool, setting, paired, trial.number, pair_sizes, meter, plan)
             comparable = any(s.speed_only == setting.speed_only for s in measured)
             return measure(pool, setting, options, report if comparable else None, meter)
 
@@ -225,6 +227,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             return value
         measured[setting] = value
         attempted[setting] = "complete"
+        if setting == BASELINE and heavy(metrics, options):  # steps of seconds: a design of their own (.heavy)
+            state["heavy"] = (heavy_options(options), round_share_s(metrics, seconds), metrics.step_seconds.median)
         return value
 
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
@@ -246,6 +250,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         reserve = round_settings * ROUND_COST * typical  # time for the interleaved rounds
         reserve += len(specs) * (pool.start_cost() + 6 * typical * 0.7)
         reserve = min(0.6 * options.budget_s, reserve)
+        if "heavy" in state:  # a trial and a round cost a share per setting; the decision needs three rounds
+            typical, reserve = 2 * state["heavy"][1], decision_s(state["heavy"][1])
         if options.patience and state["since_best"] >= options.patience:
             state["converged"] = len(attempted)  # the search has stopped finding anything faster
         if (elapsed + typical > options.budget_s - reserve or len(attempted) >= searched.size()
@@ -275,31 +281,50 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         round_sizes: Dict[Setting, int] = {}  # timed steps per round piece, shared by both kinds of rounds
         none_why = None  # why no candidate reaches the rounds, where the budget is the reason
+        round_options, share = options, ROUND_COST * typical  # and one setting's share of a round
+        if "heavy" in state:
+            round_options, share, step_s = state["heavy"]
+        untried: List[Setting] = []
         if searched.size() > 1 and attempted and all(s == BASELINE for s in attempted):
-            # The budget ended with the baseline's trial (a heavy model): say that, and what would do.
+            # The budget ended with the baseline's trial: a heavy model's rounds take the screening's first
+            # candidates untried where a decision fits (.heavy); else say so, and what would do.
             wanted = pool.start_cost() + typical * (1 + 2 * 6 + round_settings * ROUND_COST)  # about six paired trials
-            state["budget_note"] = (f"the {options.budget_s:.0f} s budget ended after the baseline's trial "
-                                    f"({typical:.0f} s), so no candidate was measured: a budget of about "
-                                    f"{60 * math.ceil(wanted / 60):.0f} s lets the search measure some")
-            none_why = "no candidate measured: the budget ended after the baseline's trial"
+            if "heavy" in state:
+                wanted = pool.start_cost() + typical + 2 * 6 * share + decision_s(share)
+            wanted = 60 * math.ceil(wanted / 60)
+            if "heavy" in state and decision_s(share) <= deadline - time.perf_counter():
+                untried = untried_leaders(seeds, options.top_k, BASELINE)
+            if untried:
+                state["wanted"] = wanted
+            else:
+                state["budget_note"] = (f"the {options.budget_s:.0f} s budget ended after the baseline's trial "
+                                        f"({typical:.0f} s), so no candidate was measured: a budget of about "
+                                        f"{wanted:.0f} s lets the search measure some")
+                none_why = "no candidate measured: the budget ended after the baseline's trial"
         # Rounds beyond the planned ones leave time for the level windows and the behaviour values' rounds.
-        after_decision = 2 * WINDOW_S + 3 * (variants + 1) * ROUND_COST * typical * bool(variants)
-        decision = remeasure(pool, measured, options, emit, deadline, space, meter, plan, readings, typical,
-                             failed_again, round_sizes, none_why, extend_until=deadline - after_decision)
+        after_decision = 2 * WINDOW_S + 3 * (variants + 1) * share * bool(variants)
+        # A heavy model's level window costs about two shares (.heavy.decision_s): the rounds leave room for it.
+        rounds_end = deadline - (2 * share if "heavy" in state else 0.0)
+        decision = remeasure(pool, measured, round_options, emit, rounds_end, space, meter, plan, readings, share,
+                             failed_again, round_sizes, none_why, extend_until=deadline - after_decision,
+                             untried=tuple(untried))
         remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
             decision.dropped
         passed_over = decision.passed_over
+        if "heavy" in state:  # the untried candidates that went into the rounds (the budget may drop some)
+            in_rounds = {r.setting for r in decision.remeasured}
+            state["heavy_note"] = heavy_note(step_s, [s for s in untried if s in in_rounds], state.get("wanted"))
         if decision.settled_after is not None and best is not None:
             state["settled_note"] = (
                 f"the leaders' rounds stopped after {decision.settled_after} of up to {options.remeasure_rounds}: "
                 f"{best.setting.label()} beat the config by more than {INTERIM_MIN_GAIN:.0%} at the stricter "
                 f"interim test ({INTERIM_CONFIDENCE:.0%}), and no other leader could still take its place")
         decided_s = time.perf_counter() - started  # what follows measures, and never changes, the applied setting
-        level = Level(pool, best.setting if best is not None else None, options)
+        level = Level(pool, best.setting if best is not None else None, round_options)
         level.take()
         if best is not None:
-            suggested = suggestions(pool, best.setting, options, emit, deadline, space, meter, plan, readings,
-                                    typical, failed_again, round_sizes, decision.rounds)
+            suggested = suggestions(pool, best.setting, round_options, emit, deadline, space, meter, plan, readings,
+                                    share, failed_again, round_sizes, decision.rounds)
             remeasured += suggested.remeasured
             gains = suggested.gains
             dropped = (dropped[0] + suggested.dropped[0], dropped[1] or suggested.dropped[1])
@@ -352,8 +377,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     for leader in passed_over:  # leaders tied with the applied one, which changes fewer settings
         notes.append(f"{leader.label()} measured {comparisons[leader.label()].verdict}, not beyond the noise of the "
                      f"applied {best.setting.label()} ({best.verdict}), which changes fewer settings")
-    if state.get("budget_note"):
-        notes.append(state["budget_note"])
+    for key in ("budget_note", "heavy_note"):
+        if state.get(key):
+            notes.append(state[key])
     if state.get("settled_note") and not interrupted:
         notes.append(state["settled_note"])
     if state.get("converged"):

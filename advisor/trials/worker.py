@@ -68,7 +68,7 @@ def main() -> None:
         try:
             if op == "begin":
                 reply = runner.begin(Setting.from_params(request["setting"]), int(request.get("warmup", 2)),
-                                     int(request.get("offset", 0)))
+                                     int(request.get("offset", 0)), request.get("slow_s"))
             elif op == "steps":
                 reply = runner.steps(int(request["n"]))
             elif op == "parity":

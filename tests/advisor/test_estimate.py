@@ -232,7 +232,7 @@ def test_behaviour_values_are_measured_over_the_applied_setting_after_the_decisi
     assert suggested.dropped == (1, False)
     # Nothing fits before the deadline: no behaviour value is measured, none is claimed.
     late = rm.suggestions(Pool(), bucket, StudyOptions(), lambda *a: None, deadline=0.0, space=space,
-                          typical_s=1.0)
+                          share_s=1.0)
     assert late.gains == {} and len(seen) == 7
 
 

@@ -88,3 +88,15 @@ def test_ending_a_live_loader_mid_epoch_stops_its_busy_workers_without_a_join_ti
         trial.end()
     assert not [r for r in caplog.records if "terminating worker" in r.getMessage()]
     assert not set(multiprocessing.active_children()) - before
+
+
+def test_warm_up_stops_after_two_steps_where_the_second_is_longer_than_slow_s():
+    trial = runner()
+    assert len(trial.begin(BASELINE, 3)["warmup"]["seconds"]) == 3
+    trial.end()
+    assert len(trial.begin(BASELINE, 3, slow_s=60.0)["warmup"]["seconds"]) == 3  # fast steps: all three
+    trial.end()
+    assert len(trial.begin(BASELINE, 3, slow_s=0.0)["warmup"]["seconds"]) == 2  # a third would buy nothing
+    trial.end()
+    assert len(trial.begin(BASELINE, 1, slow_s=0.0)["warmup"]["seconds"]) == 1
+    trial.end()

@@ -1,0 +1,75 @@
+"""A heavy model: steps of seconds, where the usual trial design does not fit a budget.
+
+The usual design times at least five steps after three warm-up steps per trial, and cuts each
+setting's window into three pieces per re-measure round, each piece with its begin (threads,
+optimizer state, a live loader's start) and a warm-up step. On the 2-vCPU AMD EPYC benchmark
+machine the GPU-habits example (a 2-layer bi-LSTM, 512 hidden, a streaming loader of 8 workers)
+takes 3.2 s a step: its baseline trial took 38 s, so its 120 s analysis measured the baseline and
+nothing else, and three rounds of it beside one candidate would take about four minutes.
+
+A step longer than the trial target (``StudyOptions.target_trial_s``) already spans more time than a
+whole trial is meant to, so after the baseline's trial such a model gets a design of its own
+(:func:`heavy_options`): paired trials and rounds of one piece per setting, two timed steps each and
+no warm-up step (what a warm-up step would absorb, thread and optimizer set-up, is milliseconds
+against seconds; a live loader's fill is charged to the instances it made ready, whatever step
+waited for it). And where even one paired trial would not leave room for the rounds, the rounds take
+the screening's first candidates (:mod:`.screening`: the batch layout first where the config's
+batches are padded) straight beside the config, untried: the rounds decide, the search only picks
+what goes into them.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import List, Optional, Sequence
+
+from .measure import StudyOptions
+from .result import TrialMetrics
+from .setting import Setting
+
+__all__ = ["PIECE_STEPS", "heavy", "heavy_note", "heavy_options", "round_share_s", "decision_s", "untried_leaders"]
+
+PIECE_STEPS = 2  # timed steps in one setting's piece of a heavy model's trial or round
+
+
+def heavy(baseline: TrialMetrics, options: StudyOptions) -> bool:
+    """Whether the baseline's steps are longer than a whole trial is meant to take."""
+    return baseline.step_seconds.median > options.target_trial_s
+
+
+def heavy_options(options: StudyOptions) -> StudyOptions:
+    """A heavy model's design: one piece per setting per paired trial and round, of ``PIECE_STEPS``
+    timed steps and no warm-up step; two warm-up steps for a continuous window (the level's)."""
+    return replace(options, warmup_steps=min(options.warmup_steps, 2), min_steps=PIECE_STEPS, remeasure_chunks=1,
+                   search_pieces=1, piece_steps=PIECE_STEPS, piece_warmup=0)
+
+
+def round_share_s(baseline: TrialMetrics, trial_s: float) -> float:
+    """One setting's share of a heavy model's round (or paired trial), from the baseline's trial of
+    ``trial_s`` seconds: that trial's time beyond its steps at their median time (its begin and end,
+    the loader's start, the first step's extra), which every piece pays again, and its timed steps."""
+    step = baseline.step_seconds.median
+    overhead = max(0.0, trial_s - (baseline.warmup_steps + baseline.steps) * step)
+    return overhead + PIECE_STEPS * step
+
+
+def decision_s(share_s: float) -> float:
+    """What a decision costs after the search: three rounds of the config and one candidate, then
+    the level's window (two warm-up steps and two timed ones: about two shares)."""
+    return (3 * 2 + 2) * share_s
+
+
+def untried_leaders(seeds: Sequence[Setting], top_k: int, baseline: Setting) -> List[Setting]:
+    """The screening's first ``top_k`` candidates, in its order (:func:`.screening.screening`)."""
+    return [s for s in seeds if s != baseline][:top_k]
+
+
+def heavy_note(step_s: float, untried: Sequence[Setting], wanted_s: Optional[float]) -> str:
+    """What the report says about a heavy model's design."""
+    note = (f"steps of {step_s:.1f} s: after the baseline's trial, trials and rounds ran as one piece of "
+            f"{PIECE_STEPS} timed steps per setting")
+    if untried:
+        note += (f"; the budget had no room for a search, so the rounds measured the screening's first "
+                 f"candidate(s) beside the config, untried ({', '.join(s.label() for s in untried)})")
+        if wanted_s:
+            note += f"; a budget of about {wanted_s:.0f} s lets a search measure more"
+    return note

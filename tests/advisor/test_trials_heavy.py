@@ -1,0 +1,90 @@
+"""A heavy model's design: steps of seconds get windows, trials and rounds that fit a budget."""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from advisor.trials import BASELINE
+from advisor.trials.heavy import (PIECE_STEPS, decision_s, heavy, heavy_note, heavy_options, round_share_s,
+                                  untried_leaders)
+from advisor.trials.measure import StudyOptions, timed_steps
+from advisor.trials.remeasure import remeasure
+from advisor.trials.result import TrialMetrics
+from advisor.trials.setting import SearchSpace
+from advisor.trials.stats import spread
+
+BUCKET = replace(BASELINE, batch_layout="bucket")
+ONE_THREAD = replace(BASELINE, intra_op_threads=1)
+SPACE = SearchSpace({"batch_layout": ("config", "bucket"), "intra_op_threads": ("default", 1)})
+
+
+def metrics(step_s: float, warmup: int = 2, steps: int = 2) -> TrialMetrics:
+    return TrialMetrics(warmup, steps, spread([step_s] * steps), 20.0, 400.0, 0.5, 1 << 30, 2, ())
+
+
+def test_a_window_of_steps_longer_than_the_trial_target_times_two_not_five():
+    options = StudyOptions()  # 1.5 s target, 5..40 steps
+    assert timed_steps(0.1, 1.5, options) == 15
+    assert timed_steps(0.5, 1.5, options) == 5  # fast steps keep the floor against one step's jitter
+    assert timed_steps(0.001, 1.5, options) == 40
+    assert timed_steps(3.2, 1.5, options) == 2  # GPU habits: five such steps were 16 s a window
+    assert timed_steps(3.2, 4.0, options) == 2  # the level's 4 s window as well
+
+
+def test_the_heavy_design_is_for_steps_longer_than_a_trial_is_meant_to_take():
+    options = StudyOptions()
+    assert not heavy(metrics(0.4), options) and heavy(metrics(3.2), options)
+    design = heavy_options(options)
+    assert (design.search_pieces, design.remeasure_chunks, design.piece_steps, design.piece_warmup) == (1, 1, 2, 0)
+    assert design.warmup_steps == 2 and design.budget_s == options.budget_s
+
+
+def test_a_rounds_share_is_the_trials_overhead_and_its_timed_steps():
+    # A 16.1 s baseline trial of 2 warm-up and 2 timed steps at 3.4 s: 2.5 s of begin and end besides.
+    share = round_share_s(metrics(3.4), 16.1)
+    assert abs(share - (16.1 - 4 * 3.4 + PIECE_STEPS * 3.4)) < 1e-9
+    assert decision_s(share) == 8 * share  # three rounds of two settings, and the level's window
+    assert round_share_s(metrics(3.4), 1.0) == PIECE_STEPS * 3.4  # never a negative overhead
+
+
+def test_untried_leaders_are_the_screenings_first_and_the_note_names_them():
+    assert untried_leaders([BASELINE, BUCKET, ONE_THREAD, replace(BUCKET, intra_op_threads=1)], 2, BASELINE) == \
+        [BUCKET, ONE_THREAD]
+    note = heavy_note(3.4, [BUCKET], 240)
+    assert note.startswith("steps of 3.4 s") and "untried (batch_layout=bucket)" in note and "about 240 s" in note
+    assert "untried" not in heavy_note(3.4, [], None)
+
+
+def _rounds(speeds):
+    seen = []
+
+    def one(pool, settings, options, number, sizes, meter, plan, readings, failed):
+        seen.append(tuple(settings))
+        return {s: speeds[s] for s in settings}, True
+
+    return one, seen
+
+
+class Pool:
+    max_alive = 3
+
+
+def test_untried_leaders_go_into_the_rounds_and_the_faster_is_applied():
+    one, seen = _rounds({BASELINE: 15.0, BUCKET: 20.5, ONE_THREAD: 11.0})
+    decision = remeasure(Pool(), {BASELINE: 15.0}, StudyOptions(), lambda *a: None, float("inf"), SPACE,
+                         untried=(BUCKET, ONE_THREAD), round_fn=one)
+    assert set(seen[0]) == {BASELINE, BUCKET, ONE_THREAD}
+    assert decision.best.setting == BUCKET and decision.best.significant
+    # Without them, as before: only the baseline was measured, so nothing could be decided.
+    before = remeasure(Pool(), {BASELINE: 15.0}, StudyOptions(), lambda *a: None, float("inf"), SPACE,
+                       round_fn=one)
+    assert before.best.setting == BASELINE and not before.best.significant and len(seen) == 3
+
+
+def test_untried_leaders_that_do_not_fit_three_rounds_are_left_out():
+    one, seen = _rounds({BASELINE: 15.0, BUCKET: 20.5, ONE_THREAD: 11.0})
+    share = 10.0  # three rounds of two settings fit, of three do not
+    decision = remeasure(Pool(), {BASELINE: 15.0}, StudyOptions(), lambda *a: None, time.perf_counter() + 70,
+                         SPACE, share_s=share, untried=(BUCKET, ONE_THREAD), round_fn=one)
+    assert all(set(s) == {BASELINE, BUCKET} for s in seen)
+    assert {r.setting for r in decision.remeasured} == {BASELINE, BUCKET}
