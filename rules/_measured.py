@@ -56,6 +56,7 @@ def applied_effect(context: Context, *dimensions: str) -> str:
     assert study is not None and study.best is not None
     text = f"all applied speed settings together: {study.best.verdict}"
     for share in (e for e in study.attribution if e.dimension in dimensions):
-        text += (f"; {share.dimension}={share.value} alone: x{share.gain:.2f} "
-                 f"(estimated from {share.trials} search trials)")
+        how = ("the only change: measured in the interleaved rounds" if share.source == "rounds"
+               else f"estimated from {share.trials} search trials")
+        text += f"; {share.dimension}={share.value} alone: x{share.gain:.2f} ({how})"
     return text

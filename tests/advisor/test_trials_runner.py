@@ -40,20 +40,30 @@ def test_a_streaming_loader_runs_live_workers_and_charges_reading_without_them()
     trial.end()
 
 
-def test_a_live_loaders_fill_is_spread_over_the_instances_it_made_ready(monkeypatch):
-    # A reader that takes 20 ms per instance: the first batch waits for the worker's whole chunk,
-    # here the whole 64-instance sample (8 batches), and no later step of the pass waits.
-    import allennlp.data.dataset_readers as readers
+@pytest.fixture
+def slow_reader(monkeypatch):
+    """Call with seconds per instance: the reader then sleeps that long for each (the fork inherits it)."""
     import time
+
+    import allennlp.data.dataset_readers as readers
 
     read = readers.TextClassificationJsonReader.text_to_instance
 
-    def slow(self, *args, **kwargs):
-        time.sleep(0.02)
-        return read(self, *args, **kwargs)
+    def slow_by(seconds):
+        def slow(self, *args, **kwargs):
+            time.sleep(seconds)
+            return read(self, *args, **kwargs)
 
+        monkeypatch.setattr(readers.TextClassificationJsonReader, "text_to_instance", slow)
+
+    return slow_by
+
+
+def test_a_live_loaders_fill_is_spread_over_the_instances_it_made_ready(slow_reader):
+    # A reader that takes 20 ms per instance: the first batch waits for the worker's whole chunk,
+    # here the whole 64-instance sample (8 batches), and no later step of the pass waits.
     trial = runner('{"data_loader.max_instances_in_memory": 64}')
-    monkeypatch.setattr(readers.TextClassificationJsonReader, "text_to_instance", slow)  # the fork inherits it
+    slow_reader(0.02)
     trial.begin(replace(BASELINE, num_workers=1), 1)  # the warm-up step takes the wait
     assert 0.02 <= trial.fill_per_instance < 0.2
     share = 8 * trial.fill_per_instance
@@ -64,23 +74,14 @@ def test_a_live_loaders_fill_is_spread_over_the_instances_it_made_ready(monkeypa
     assert trial.fill_per_instance == 0.0
 
 
-def test_ending_a_live_loader_mid_epoch_stops_its_busy_workers_without_a_join_timeout_each(monkeypatch, caplog):
+def test_ending_a_live_loader_mid_epoch_stops_its_busy_workers_without_a_join_timeout_each(slow_reader, caplog):
     # AllenNLP joins each worker for up to 1 s and then logs "terminating worker N": with workers
     # busy reading (here 0.1 s per instance), that was a second per worker at every window's end.
     import logging
     import multiprocessing
-    import time
-
-    import allennlp.data.dataset_readers as readers
-
-    read = readers.TextClassificationJsonReader.text_to_instance
-
-    def slow(self, *args, **kwargs):
-        time.sleep(0.1)
-        return read(self, *args, **kwargs)
 
     trial = runner('{"data_loader.max_instances_in_memory": 8}')
-    monkeypatch.setattr(readers.TextClassificationJsonReader, "text_to_instance", slow)  # the fork inherits it
+    slow_reader(0.1)
     before = set(multiprocessing.active_children())
     trial.begin(replace(BASELINE, num_workers=2), 1)
     assert len(set(multiprocessing.active_children()) - before) == 2  # both still reading the sample

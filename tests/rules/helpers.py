@@ -10,7 +10,7 @@ from advisor.inspect.facts import EmbeddingMatrix
 from probes import AllocatorLib, NumaNode
 from advisor.trials import BASELINE, Comparison, Setting, spread
 from advisor.trials.result import (
-    BestSetting, LossParity, Overhead, Remeasure, StudyResult, TrialMetrics, TrialRecord, WhatIf,
+    BestSetting, LossParity, Overhead, Remeasure, StudyResult, TrialMetrics, TrialRecord, ValueEffect, WhatIf,
 )
 from advisor.trials.load import LoadPlan, load_report
 from advisor.trials.setting import SearchSpace
@@ -88,8 +88,11 @@ def make_study(spec: Dict[str, Any]) -> StudyResult:
         trials, remeasured = (baseline,), ()
         best = BestSetting(BASELINE, base_rate, 1.0, 1.0, 1.0, False,
                            "no candidate measured: the budget ended after the baseline's trial")
+    # [{"dimension", "value", "gain", "trials", "source"}]: which change made the difference
+    attribution = tuple(ValueEffect(a["dimension"], a["value"], a["gain"], a.get("trials", 0), a.get("source", "fit"))
+                        for a in spec.get("attribution", []))
     return StudyResult("1", "test", "memory", SearchSpace({}), baseline, trials,
-                       remeasured, best, {}, {}, Overhead(1, 1.0, 1.0, 1.0, 3.0, 60.0),
+                       remeasured, best, {}, {}, Overhead(1, 1.0, 1.0, 1.0, 3.0, 60.0), attribution=attribution,
                        behaviour_gains=gains, bf16_parity=parity, whatifs=whatifs, load=load,
                        level_instances_per_s=spec.get("level"), level_windows=tuple(spec.get("level_windows", ())))
 

@@ -68,6 +68,10 @@ def test_rule_case(code, outcome, case, machines, model_facts):
         assert text in finding.fix, finding.fix
     for text in case.get("fix_lacks", []):
         assert text not in finding.fix, finding.fix
+    for text in case.get("effect_contains", []):
+        assert text in (finding.expected_effect or ""), finding.expected_effect
+    for text in case.get("effect_lacks", []):
+        assert text not in (finding.expected_effect or ""), finding.expected_effect
     for key, value in case.get("expect_config", {}).items():
         assert finding.change.config.get(key) == value, finding.change.config
     for key, value in case.get("expect_env", {}).items():
