@@ -51,8 +51,9 @@ class BuiltExperiment:
     timings: Dict[str, float]
     vocab_estimates: List[VocabEstimate] = field(default_factory=list)  # namespaces padded to full size
 
-    def data_loader(self, overrides: Optional[Dict[str, Any]] = None, live: bool = False) -> Any:
-        """The config's own data loader over the sample.
+    def data_loader(self, overrides: Optional[Dict[str, Any]] = None, live: bool = False,
+                    instances: Optional[List[Any]] = None) -> Any:
+        """The config's own data loader over the sample (or over ``instances``, a part of it).
 
         ``overrides`` are merged into its params; a value of None removes that key. ``live``: the
         reader reads the sample's instances from the file again (as a streaming loader's workers do
@@ -68,7 +69,7 @@ class BuiltExperiment:
             else:
                 spec[key] = copy.deepcopy(value)  # Params pops from nested dicts: keep the caller's intact
         loader = _step("the data loader (data_loader)", lambda: DataLoader.from_params(
-            params=Params(spec), reader=_sample_reader(self.reader, self.instances, live),
+            params=Params(spec), reader=_sample_reader(self.reader, self.instances if instances is None else instances, live),
             data_path=self.experiment.train_data_path), "DataLoader")
         loader.index_with(self.vocab)
         return loader

@@ -101,3 +101,28 @@ def test_warm_up_stops_after_two_steps_where_the_second_is_longer_than_slow_s():
     trial.end()
     assert len(trial.begin(BASELINE, 1, slow_s=0.0)["warmup"]["seconds"]) == 1
     trial.end()
+
+
+def test_a_live_loaders_windows_are_scaled_to_the_epoch_its_workers_make_of_the_sample():
+    # Each worker buckets its own share of the sample: that epoch, not the replayed one, is what the
+    # live steps are drawn from (on GPU habits 27.2 padded positions per instance against 21.4).
+    from advisor.inspect.tensors import batch_counts
+    from advisor.trials.setting import layout_overrides
+
+    trial = runner('{"data_loader.max_instances_in_memory": 64}')
+    setting = replace(BASELINE, num_workers=4, batch_layout="bucket")
+    live = trial.begin(setting, 1)["epoch"]
+    trial.end()
+    replayed = trial.begin(replace(setting, num_workers=0), 1)["epoch"]
+    trial.end()
+    layout = layout_overrides("bucket", trial.batch_size, trial.text_field, trial.mean_tokens)
+    counted = {"batches": 0, "instances": 0, "positions": 0}
+    for batch in trial.built.data_loader({**layout, "num_workers": 4}, live=True):  # the workers' own epoch
+        instances, fields = batch_counts(batch, trial.text_field)
+        counted["batches"] += 1
+        counted["instances"] += instances
+        counted["positions"] += fields[trial.text_field][1]
+    assert live["instances"] == counted["instances"] == replayed["instances"]
+    assert live["batches"] == counted["batches"]
+    assert abs(live["positions"] - counted["positions"]) <= 0.05 * counted["positions"]  # bucket's padding noise
+    assert live["positions"] > 1.05 * replayed["positions"]  # shares bucketed apart are padded more
