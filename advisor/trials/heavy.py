@@ -20,15 +20,31 @@ what goes into them.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import List, Optional, Sequence
+from typing import List, NamedTuple, Optional, Sequence
 
 from .measure import StudyOptions
 from .result import TrialMetrics
 from .setting import Setting
 
-__all__ = ["PIECE_STEPS", "heavy", "heavy_note", "heavy_options", "round_share_s", "decision_s", "untried_leaders"]
+__all__ = ["PIECE_STEPS", "HeavyDesign", "design_for", "heavy", "heavy_note", "heavy_options", "round_share_s",
+           "decision_s", "untried_leaders"]
 
 PIECE_STEPS = 2  # timed steps in one setting's piece of a heavy model's trial or round
+
+
+class HeavyDesign(NamedTuple):
+    """A heavy model's design, fixed after the baseline's trial."""
+
+    options: StudyOptions  # for paired trials, rounds and the level's windows (:func:`heavy_options`)
+    share_s: float  # one setting's share of a round or paired trial (:func:`round_share_s`)
+    step_s: float  # the baseline's median step
+
+
+def design_for(baseline: TrialMetrics, trial_s: float, options: StudyOptions) -> Optional[HeavyDesign]:
+    """The heavy design where the baseline's trial (``trial_s`` seconds) shows heavy steps, else None."""
+    if not heavy(baseline, options):
+        return None
+    return HeavyDesign(heavy_options(options), round_share_s(baseline, trial_s), baseline.step_seconds.median)
 
 
 def heavy(baseline: TrialMetrics, options: StudyOptions) -> bool:

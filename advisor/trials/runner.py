@@ -138,7 +138,6 @@ class TrialRunner:
         model.train()
         self.optimizer = self.built.optimizer()
         layout = layout_overrides(setting.batch_layout, self.batch_size, self.text_field, self.mean_tokens)
-        batches, collate, profile = self._epoch(setting.batch_layout, layout)
         overrides = dict(layout)
         if setting.num_workers != CONFIG:
             overrides["num_workers"] = int(setting.num_workers)
@@ -155,8 +154,9 @@ class TrialRunner:
                 self.loader._join_workers = _join_workers_at_once  # this loader only: see there
             # Each worker reads its shard a chunk at a time: the first batch waits for about this many.
             self._batches = self._forever(min(len(self.built.instances), workers * self.config_mem))
-        else:
+        else:  # the replayed epoch is collated only for settings that replay it
             self.loader = None
+            batches, collate, profile = self._epoch(setting.batch_layout, layout)
             self._batches = self._replay(batches, collate, offset)
         self.bf16 = setting.precision == "bf16"
         warm = self.steps(min(warmup_steps, 2))

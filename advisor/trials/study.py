@@ -22,7 +22,7 @@ from probes.load import LoadMeter, LoadReading
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
 from .effects import applied_effects
-from .heavy import decision_s, heavy, heavy_note, heavy_options, round_share_s, untried_leaders
+from .heavy import decision_s, design_for, heavy_note, untried_leaders
 from .load import LoadPlan, flagged, load_report, plan_load
 from .level import WINDOW_S, Level
 from .measure import Pruned, StudyOptions, beside_baseline, measure, reading_of
@@ -185,7 +185,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
 
         def once() -> Tuple[TrialMetrics, int]:
             if options.paired_search and BASELINE in measured and setting != BASELINE:
-                paired = state["heavy"][0] if "heavy" in state else options
+                paired = state["heavy"].options if "heavy" in state else options
                 return beside_baseline(pool, setting, paired, trial.number, pair_sizes, meter, plan)
             comparable = any(s.speed_only == setting.speed_only for s in measured)
             return measure(pool, setting, options, report if comparable else None, meter)
@@ -227,8 +227,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             return value
         measured[setting] = value
         attempted[setting] = "complete"
-        if setting == BASELINE and heavy(metrics, options):  # steps of seconds: a design of their own (.heavy)
-            state["heavy"] = (heavy_options(options), round_share_s(metrics, seconds), metrics.step_seconds.median)
+        design = design_for(metrics, seconds, options) if setting == BASELINE else None
+        if design is not None:  # steps of seconds: a design of their own (.heavy)
+            state["heavy"] = design
         return value
 
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
@@ -251,7 +252,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         reserve += len(specs) * (pool.start_cost() + 6 * typical * 0.7)
         reserve = min(0.6 * options.budget_s, reserve)
         if "heavy" in state:  # a trial and a round cost a share per setting; the decision needs three rounds
-            typical, reserve = 2 * state["heavy"][1], decision_s(state["heavy"][1])
+            typical, reserve = 2 * state["heavy"].share_s, decision_s(state["heavy"].share_s)
         if options.patience and state["since_best"] >= options.patience:
             state["converged"] = len(attempted)  # the search has stopped finding anything faster
         if (elapsed + typical > options.budget_s - reserve or len(attempted) >= searched.size()
