@@ -86,8 +86,10 @@ class PredictedTime(Rule):
             middle = statistics.median(rounds)
             at_rounds = [round(advised * middle / max(rounds), 1), round(advised * middle / min(rounds), 1)]
         # Two level windows seconds apart that disagree say the machine's speed moved under the analysis.
-        windows = [round(total / rate, 1) for rate in study.level_windows if rate > 0] if study.best is not None else []
-        moved = max(windows) / min(windows) - 1 if len(windows) >= 2 else 0.0
+        rates = [rate for rate in study.level_windows if rate > 0] if study.best is not None else []
+        # From the rates, not the rounded seconds: a small sample's epoch can round to 0.0 s.
+        moved = max(rates) / min(rates) - 1 if len(rates) >= 2 else 0.0
+        windows = [round(total / rate, 1) for rate in rates]
         # AllenNLP reads, tokenizes and indexes the whole file once, before the trainer starts; later
         # epochs reuse the loaded instances (unless max_instances_in_memory makes the loader read
         # every epoch). Reading and first indexing (token -> id) per instance are measured on the sample.
