@@ -10,7 +10,9 @@ def _duration(seconds: float) -> str:
         return f"{seconds / 3600:.1f} h"
     if seconds >= 60:
         return f"{seconds / 60:.1f} min"
-    return f"{seconds:.0f} s"
+    if seconds >= 9.5:
+        return f"{seconds:.0f} s"
+    return f"{seconds:.2g} s"  # a tiny sample's epoch: 0.05 s, not "0 s"
 
 
 def _at_rounds(seconds) -> str:

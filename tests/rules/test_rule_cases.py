@@ -88,3 +88,28 @@ def test_every_rule_has_cases_that_fire_and_stay_quiet():
         assert path.exists(), f"no cases for {code}"
         data = json.loads(path.read_text())
         assert data.get("fires") and data.get("quiet"), f"{code} needs a firing and a quiet case"
+
+
+def _scaled(study: dict, factor: float) -> dict:
+    """A case's study with every measured rate multiplied by ``factor``."""
+    out = dict(study, baseline_rate=study.get("baseline_rate", 100.0) * factor)
+    for key in ("level",):
+        if key in out:
+            out[key] *= factor
+    for key in ("best_rounds", "level_windows"):
+        if key in out:
+            out[key] = [v * factor for v in out[key]]
+    return out
+
+
+@pytest.mark.parametrize("factor", [1e-4, 1e4])
+def test_every_rule_survives_every_case_at_extreme_rates(factor, machines, model_facts):
+    # A tiny sample at thousands of instances/s rounds an epoch to 0.0 s; a huge model at a few
+    # instances an hour makes hours of it. Every rule must word either, not raise (T001 divided by zero).
+    rules = all_rules()
+    for _, _, case in (p.values for p in _cases()):
+        if "study" not in case:
+            continue
+        context = make_context(dict(case, study=_scaled(case["study"], factor)), machines, model_facts)
+        for code, rule in rules.items():
+            list(rule().check(context))
