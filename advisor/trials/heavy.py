@@ -15,7 +15,8 @@ against seconds; a live loader's fill is charged to the instances it made ready,
 waited for it). And where even one paired trial would not leave room for the rounds, the rounds take
 the screening's first candidates (:mod:`.screening`: the batch layout first where the config's
 batches are padded) straight beside the config, untried: the rounds decide, the search only picks
-what goes into them.
+what goes into them. A resumed study (or a second process on the same storage) takes the design
+from the stored baseline's trial, which it does not measure again.
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import statistics
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import optuna
 from optuna.trial import TrialState
@@ -123,6 +123,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     round_settings = (options.top_k + 1) * planned_rounds + (variants + 1) * 3 * bool(variants)
 
     attempted: Dict[Setting, str] = {}  # every setting tried, with its outcome (for duplicates and resume)
+    state: Dict[str, Any] = {"duplicates": 0, "measuring_s": 0.0, "since_best": 0}
 
     def sync() -> None:
         """Outcomes already in the storage: an earlier run's (resume) or another process's (shared storage)."""
@@ -134,6 +135,12 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             if t.state == TrialState.COMPLETE:
                 measured.setdefault(setting, t.value)
                 attempted[setting] = "complete"
+                if setting == BASELINE and "heavy" not in state and t.user_attrs.get("metrics"):
+                    # A stored baseline's steps decide the design as a measured one's do (.heavy).
+                    stored = from_jsonable(TrialMetrics, json.loads(t.user_attrs["metrics"]))
+                    design = design_for(stored, t.user_attrs.get("seconds", 0.0), options)
+                    if design is not None:
+                        state["heavy"] = design
             else:
                 attempted.setdefault(setting, t.user_attrs.get("reason") or "pruned: clearly slower than the best")
 
@@ -155,8 +162,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     trial_seconds: List[float] = []
     pair_sizes: Dict[Setting, int] = {}  # timed steps per piece in paired trials, per setting
     failed_again: Dict[Setting, str] = {}  # settings that failed in the re-measure, with the reason
-    state = {"duplicates": 0, "measuring_s": 0.0, "best": max(measured.values(), default=0.0), "since_best": 0,
-             "combined": not seeds}
+    state.update(best=max(measured.values(), default=0.0), combined=not seeds)
     specs = whatif_specs(experiment.facts)[: options.max_whatifs] if options.whatifs else []
 
     def objective(trial: optuna.Trial) -> float:

@@ -141,3 +141,21 @@ def test_a_heavy_models_trials_and_rounds_run_as_one_piece_of_two_steps(tiny_dat
     assert any(n.startswith("steps of ") and "one piece of 2 timed steps" in n for n in result.notes), result.notes
     assert result.remeasured and all(len(r.instances_per_s) >= 3 for r in result.remeasured)
     assert result.level_windows and result.best is not None
+
+
+def test_a_resumed_heavy_study_takes_its_design_from_the_stored_baseline(tiny_data, in_repo, tmp_path):
+    # The first run ends with the baseline's trial; the second finds it in the storage and does not
+    # measure it again, so the stored trial's steps must decide the design, as a measured one's do.
+    machine = probe_machine()
+    experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
+    space = _fixed(build_space(machine, experiment), precision=("fp32",))
+    storage = f"sqlite:///{tmp_path / 'shared.db'}"
+    heavy = {**FAST, "target_trial_s": 0.0001}
+    run_study(experiment, machine, space, tmp_path / "a", storage=storage,
+              options=StudyOptions(**{**heavy, "budget_s": 1}, whatifs=False))
+    second = run_study(experiment, machine, space, tmp_path / "b", storage=storage,
+                       options=StudyOptions(**heavy, n_trials=3, whatifs=False))
+    assert [t.state for t in second.trials if t.setting == BASELINE][0] == "complete"  # the stored one
+    fresh = [t for t in second.trials if t.state == "complete" and t.setting != BASELINE]
+    assert fresh and all(t.metrics.steps == 2 and t.metrics.warmup_steps == 0 for t in fresh)
+    assert any(n.startswith("steps of ") and "one piece of 2 timed steps" in n for n in second.notes), second.notes
