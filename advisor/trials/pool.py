@@ -327,6 +327,12 @@ class WorkerPool:
             self.model_facts = worker.ready.get("facts")
         self.workers[key] = worker
 
+    def keep_only(self, settings: Sequence[Any]) -> None:
+        """Close the workers no one of these settings uses (their memory back before the rounds)."""
+        wanted = {s.process_key() for s in settings}
+        for key in [k for k in self.workers if k not in wanted]:
+            self.workers.pop(key).close()
+
     def discard(self, setting) -> None:
         worker = self.workers.pop(setting.process_key(), None)
         if worker is not None:

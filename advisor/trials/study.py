@@ -303,6 +303,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                 untried = untried_leaders(seeds, options.top_k, BASELINE)
             if untried:
                 state["wanted"] = wanted
+                pool.keep_only([BASELINE, *untried])  # no search follows: the prestarted others stay idle
             else:
                 state["budget_note"] = (f"the {options.budget_s:.0f} s budget ended after the baseline's trial "
                                         f"({typical:.0f} s), so no candidate was measured: a budget of about "

@@ -44,6 +44,11 @@ def test_prestart_starts_each_process_key_once_side_by_side_and_get_reuses_them(
     assert pool.started == 3  # get() found every one of them running
     assert workers[BASELINE] is workers[in_process]
     assert len({w.number for w in workers.values()}) == 3
+    # A heavy model's rounds with no search before them: the others' workers are closed, not left idle.
+    kept = workers[BASELINE]
+    pool.keep_only([BASELINE, in_process])
+    assert list(pool.workers.values()) == [kept] and kept.alive()
+    assert not workers[inter_op].alive() and not workers[close].alive()
 
 
 def test_a_start_that_fails_in_prestart_is_raised_by_get(pool):
