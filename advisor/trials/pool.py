@@ -212,6 +212,10 @@ class Worker:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def rss(self) -> int:
+        """Resident memory of the worker and its loader processes now."""
+        return self._memory.rss()
+
     def kill(self) -> None:
         for p in [*self._children(), self.ps]:
             try:
@@ -237,12 +241,29 @@ class Worker:
         self._log.close()
 
 
+# What one worker holds before its first trial, where none has been measured yet: it has imported torch and
+# AllenNLP and built the model. 0.42-0.52 GB on all six examples (2-vCPU benchmark VM, 2026-11-28); a larger
+# model's workers are measured once the first is up.
+WORKER_FLOOR_BYTES = 512 << 20
+
+
 class WorkerPool:
-    """Workers keyed by a setting's process-level part; at most ``max_alive`` kept alive."""
+    """Workers keyed by a setting's process-level part; at most ``max_alive`` kept alive, and, where
+    ``memory_total`` is given, no more than fit in it together.
+
+    Each worker holds the model, the sample and (after a trial) the optimizer's state: 0.45-0.9 GB for
+    the examples, several GB for a large pretrained model. Up to five are kept so that the search
+    does not restart them; on a small machine that many would not fit beside each other, so the
+    least recently used one is closed before another starts where the room left (by the largest
+    worker's resident memory now) is less than one more of it.
+    """
 
     def __init__(self, job: WorkerJob, log_dir: Path, *, memory_limit: Optional[int], allocator_paths: Mapping[str, str],
-                 max_alive: int = 2, start_timeout: float = 600.0, log_prefix: str = "") -> None:
+                 max_alive: int = 2, start_timeout: float = 600.0, log_prefix: str = "",
+                 memory_total: Optional[int] = None) -> None:
         self.job = job
+        self.memory_total = memory_total
+        self.closed_for_memory = 0  # workers closed only to make room for another
         self.log_prefix = log_prefix
         self.log_dir = log_dir
         self.memory_limit = memory_limit
@@ -263,7 +284,9 @@ class WorkerPool:
             return worker
         if worker is not None:
             self.workers.pop(key).close()
-        while len(self.workers) >= self.max_alive:
+        while self.workers and (len(self.workers) >= self.max_alive or not self._room_for_one_more()):
+            if len(self.workers) < self.max_alive:
+                self.closed_for_memory += 1
             _, oldest = self.workers.popitem(last=False)
             oldest.close()
         worker = self._launch(setting).wait_ready()
@@ -283,7 +306,7 @@ class WorkerPool:
         experiment the workers cannot build fails every one of them alike, so that is raised here.
         """
         keys = OrderedDict((s.process_key(), s) for s in settings)
-        wanted = [s for key, s in keys.items() if key not in self.workers][: self.max_alive - len(self.workers)]
+        wanted = [s for key, s in keys.items() if key not in self.workers][: self._startable()]
         began = time.perf_counter()
         launched = []
         kept = 0
@@ -309,6 +332,34 @@ class WorkerPool:
             raise
         self.start_seconds += time.perf_counter() - began  # the wall time spent, not the sum of the starts
         return kept
+
+    def _sizes(self) -> List[int]:
+        return [w.rss() for w in self.workers.values()]
+
+    def _room_for_one_more(self) -> bool:
+        """Whether one more worker, as large as the largest now, fits beside the kept ones."""
+        if self.memory_total is None or not self.workers:
+            return True
+        sizes = self._sizes()
+        return sum(sizes) + max(sizes) <= self.memory_total
+
+    def capacity(self) -> int:
+        """How many workers as large as the largest now fit in ``memory_total`` together (at least
+        one; ``max_alive`` where there is no total)."""
+        if self.memory_total is None:
+            return self.max_alive
+        each = max(self._sizes(), default=WORKER_FLOOR_BYTES)
+        return max(1, int(self.memory_total // max(each, 1)))
+
+    def _startable(self) -> int:
+        """How many workers may start now beside the kept ones (at least one, where none is kept)."""
+        slots = self.max_alive - len(self.workers)
+        if self.memory_total is None:
+            return slots
+        sizes = self._sizes()
+        each = max(sizes, default=WORKER_FLOOR_BYTES)
+        fit = int((self.memory_total - sum(sizes)) // max(each, 1))
+        return min(slots, max(fit, 0 if self.workers else 1))
 
     def start_cost(self) -> float:
         """Seconds one worker start takes, for planning (a start beside others counts its own, longer, wall time)."""

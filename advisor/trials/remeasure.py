@@ -238,6 +238,19 @@ def _paired(kept: List[Dict[Setting, float]], reference: Setting, candidate: Set
     return compare([r[reference] for r in both], [r[candidate] for r in both], **test)
 
 
+def _held_together(leaders: List[Setting], capacity: Optional[int]) -> List[Setting]:
+    """The leaders, in order, whose workers fit in memory beside the baseline's and each other's
+    (``capacity`` workers; None: no limit)."""
+    keys = {BASELINE.process_key()}
+    kept = []
+    for leader in leaders:
+        if capacity is not None and leader.process_key() not in keys and len(keys) >= capacity:
+            continue
+        keys.add(leader.process_key())
+        kept.append(leader)
+    return kept
+
+
 def _fitting(settings: List[Setting], keep: int, share_s: float, deadline: float) -> List[Setting]:
     """``settings`` without trailing ones until three rounds of them end by the deadline (``keep`` stay);
     ``share_s`` is one setting's share of a round."""
@@ -253,7 +266,7 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
               share_s: float = 0.0, failed: Optional[Dict[Setting, str]] = None,
               sizes: Optional[Dict[Setting, int]] = None, none_why: Optional[str] = None,
               extend_until: Optional[float] = None, round_fn: Optional[Callable] = None,
-              untried: Tuple[Setting, ...] = ()) -> Decision:
+              untried: Tuple[Setting, ...] = (), capacity: Optional[int] = None) -> Decision:
     """The baseline and the leaders in interleaved rounds; the decision.
 
     Leaders are speed-only settings (what the advisor applies): the fastest trial, the setting the
@@ -269,7 +282,9 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     ``none_why`` words the verdict when no candidate reaches the rounds (default: none completed).
     ``share_s`` is one setting's share of a round (seconds), by which leaders are dropped until three
     rounds fit. ``untried`` are leaders no search trial measured, after the measured ones (a heavy
-    model's budget has no room for a search: :mod:`.heavy`).
+    model's budget has no room for a search: :mod:`.heavy`). ``capacity``: how many workers fit in
+    memory together (``WorkerPool.capacity``); leaders whose worker would not fit beside the others'
+    are dropped, since every setting's worker stays alive through the rounds.
     Behaviour-changing values are measured afterwards, over the applied setting
     (:func:`suggestions`): they never change the decision.
     """
@@ -280,7 +295,8 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     fastest = [s for s in ranked if s.speed_only]
     pooled = predicted_best(measured, space.speed_only())  # what every trial together points to
     pooled = [pooled] if pooled is not None and pooled != BASELINE else []
-    leaders = list(dict.fromkeys([*fastest[:1], *pooled, *fastest[1:], *untried]))[: options.top_k]
+    leaders = _held_together(list(dict.fromkeys([*fastest[:1], *pooled, *fastest[1:], *untried])), capacity)
+    leaders = leaders[: options.top_k]
     # Three rounds at least must end by the deadline: trailing leaders are dropped until they do.
     settings = _fitting([BASELINE, *leaders], 2, share_s, deadline)
     leaders = [s for s in leaders if s in settings]

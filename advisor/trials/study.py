@@ -111,9 +111,11 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     process_keys = 1
     for level in Setting.PROCESS_LEVEL:
         process_keys *= len(space.choices.get(level, ())) or 1
+    usable = machine.limits.usable_memory_bytes
     pool = WorkerPool(job, log_dir, memory_limit=memory_limit,
                       max_alive=max(3, options.top_k + 1, min(5, process_keys)),
-                      allocator_paths={a.name: a.path for a in machine.runtime.allocators})
+                      allocator_paths={a.name: a.path for a in machine.runtime.allocators},
+                      memory_total=int(usable * 0.8) if usable else None)  # all workers together
     measured: Dict[Setting, float] = {}
     searched = space.speed_only()  # behaviour values: measured over the applied setting, after the decision
     variants = sum(len(values) for values in space.behaviour_values().values())
@@ -178,8 +180,14 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             trial.set_user_attr("reason", attempted[setting])
             raise TrialFailure(attempted[setting])
         state["duplicates"] = 0
+        reason = None
         if not space.fits(setting):  # torch's default threads would use CPUs the user keeps free
             reason = f"skipped: torch's default thread count exceeds the {space.thread_cap}-thread cap"
+        elif setting.process_key() != BASELINE.process_key() and pool.capacity() < 2:
+            # Its own worker beside the baseline's, which would be closed and started again every piece.
+            reason = (f"skipped: {pool.memory_total / 2**30:.1f} GiB (80% of the usable memory) holds one trial "
+                      "worker, and a process-level change needs its own beside the config's")
+        if reason is not None:
             trial.set_user_attr("reason", reason)
             attempted[setting] = reason
             raise optuna.TrialPruned()
@@ -315,7 +323,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         rounds_end = deadline - (2 * share if "heavy" in state else 0.0)
         decision = remeasure(pool, measured, round_options, emit, rounds_end, space, meter, plan, readings, share,
                              failed_again, round_sizes, none_why, extend_until=deadline - after_decision,
-                             untried=tuple(untried))
+                             untried=tuple(untried), capacity=pool.capacity())
         remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
             decision.dropped
         passed_over = decision.passed_over
@@ -396,6 +404,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                      f"{options.patience} measured beat the best so far by more than {MIN_GAIN:.0%}")
     if baseline is not None and baseline.state == "failed":
         notes.append(f"the baseline itself failed: {baseline.reason}")
+    if pool.closed_for_memory:
+        notes.append(f"{pool.closed_for_memory} trial worker(s) were closed to make room for another in "
+                     f"{pool.memory_total / 2**30:.1f} GiB (80% of the usable memory) and started again when "
+                     "needed: their starts took time from the budget")
     attribution = ()
     if best is not None and best.significant and best.setting != BASELINE:
         attribution = applied_effects(measured, searched, best.setting, BASELINE, best.speedup)

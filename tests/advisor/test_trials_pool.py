@@ -90,3 +90,25 @@ def test_memory_watch_counts_a_child_and_lists_the_tree_at_most_every_relist_int
         for p in [*psutil.Process(proc.pid).children(recursive=True), psutil.Process(proc.pid)]:
             p.kill()
         proc.wait()
+
+
+def test_workers_that_would_not_fit_in_memory_together_are_not_kept_together(tiny_data, in_repo, tmp_path):
+    job = WorkerJob(str(TINY), {}, None, (), sample_instances=64, sample_seconds=10.0)
+    # Room for one worker of this size and not two (each holds a few hundred MB).
+    pool = WorkerPool(job, tmp_path, memory_limit=None, max_alive=3, allocator_paths={}, memory_total=600 << 20)
+    try:
+        inter_op = replace(BASELINE, inter_op_threads=1)
+        assert pool.prestart([BASELINE, inter_op]) == 1  # the first starts; a second would not fit beside it
+        first = pool.get(BASELINE)
+        second = pool.get(inter_op)
+        assert list(pool.workers.values()) == [second] and not first.alive()
+        assert pool.closed_for_memory == 1
+        assert pool.get(inter_op) is second  # the kept one is reused
+    finally:
+        pool.close()
+    roomy = WorkerPool(job, tmp_path, memory_limit=None, max_alive=3, allocator_paths={}, memory_total=8 << 30)
+    try:
+        assert roomy.prestart([BASELINE, replace(BASELINE, inter_op_threads=1)]) == 2
+        assert roomy.closed_for_memory == 0
+    finally:
+        roomy.close()

@@ -93,3 +93,20 @@ def test_a_close_call_gets_rounds_past_the_planned_ones_only_while_they_fit(monk
     # The behaviour values' rounds need the time left: the planned five only.
     late, seen = _decide(monkeypatch, speeds, measured, most_rounds=8, extend_until=0.0)
     assert len(seen) == rm.PLANNED_ROUNDS and late.best.setting == BASELINE
+
+
+def test_a_leader_whose_worker_would_not_fit_in_memory_beside_the_baselines_is_left_out_of_the_rounds():
+    seen = []
+
+    def one(pool, settings, opts, number, sizes, meter, plan, readings, failed):
+        seen.append(set(settings))
+        return {s: {BASELINE: 100.0, BUCKET: 120.0, BUCKET_CLOSE: 125.0}[s] for s in settings}, True
+
+    measured = {BASELINE: 100.0, BUCKET: 120.0, BUCKET_CLOSE: 125.0}  # the fastest needs a worker of its own
+    for capacity, expected in ((1, {BASELINE, BUCKET}), (2, {BASELINE, BUCKET, BUCKET_CLOSE}),
+                               (None, {BASELINE, BUCKET, BUCKET_CLOSE})):
+        seen.clear()
+        decision = rm.remeasure(Pool(), measured, StudyOptions(), lambda *a: None, deadline=float("inf"),
+                                space=SPACE, round_fn=one, capacity=capacity)
+        assert seen and all(s == expected for s in seen), (capacity, seen)
+        assert decision.best.setting == (BUCKET if capacity == 1 else BUCKET_CLOSE)

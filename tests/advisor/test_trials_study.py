@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import optuna
@@ -159,3 +160,24 @@ def test_a_resumed_heavy_study_takes_its_design_from_the_stored_baseline(tiny_da
     fresh = [t for t in second.trials if t.state == "complete" and t.setting != BASELINE]
     assert fresh and all(t.metrics.steps == 2 and t.metrics.warmup_steps == 0 for t in fresh)
     assert any(n.startswith("steps of ") and "one piece of 2 timed steps" in n for n in second.notes), second.notes
+
+
+def test_a_study_with_memory_for_one_worker_skips_process_level_changes_and_says_why(tiny_data, in_repo, tmp_path):
+    machine = probe_machine()
+    # 800 MB usable: 640 MB for the workers together, room for one of a few hundred MB (the limit of one
+    # worker is set apart, so that a trial is not killed for its own size). A process-level change would
+    # need a second worker beside the config's: closed and started again every piece, it took 155 s of
+    # a 60 s budget here before the skip.
+    machine = replace(machine, limits=replace(machine.limits, usable_memory_bytes=800 << 20))
+    experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
+    space = build_space(machine, experiment).restrict(
+        inter_op_threads=(DEFAULT, 1), omp_proc_bind=("unset",), allocator=("system",), precision=("fp32",),
+        intra_op_threads=(DEFAULT,), batch_layout=("config", "bucket"), num_workers=("config",))
+    options = StudyOptions(**{**FAST, "budget_s": 60}, n_trials=4, whatifs=False, memory_limit_bytes=4 << 30)
+    result = run_study(experiment, machine, space, tmp_path, options=options)
+    skipped = [t for t in result.trials if t.setting.inter_op_threads == 1 and t.state != "reused"]
+    assert skipped and all(t.state == "pruned" and "0.6 GiB" in t.reason and "holds one trial worker" in t.reason
+                           for t in skipped), [(t.setting.label(), t.state, t.reason) for t in result.trials]
+    assert any(t.setting == replace(BASELINE, batch_layout="bucket") and t.state == "complete" for t in result.trials)
+    assert all(r.setting.inter_op_threads == DEFAULT for r in result.remeasured)
+    assert result.overhead.worker_starts == 1 and result.overhead.total_s < 60
