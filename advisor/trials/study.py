@@ -353,6 +353,13 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         whatifs, whatif_starts = [], (0, 0.0)
         t_whatif = time.perf_counter()
         if specs and best is not None:
+            pool.keep_only([best.setting])  # each what-if's worker is paired with this one alone
+            if pool.capacity() < 2:
+                state["whatif_note"] = (f"the what-ifs were not measured: {pool.memory_total / 2**30:.1f} GiB (80% of "
+                                        "the usable memory) holds one trial worker, and a what-if needs its own "
+                                        "beside the applied setting's")
+                specs = []
+        if specs and best is not None:
             def quick(p, setting):
                 return measure(p, setting, replace(options, warmup_steps=2,
                                                     target_trial_s=options.target_trial_s * 0.7))[0].instances_per_s
@@ -393,7 +400,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     for leader in passed_over:  # leaders tied with the applied one, which changes fewer settings
         notes.append(f"{leader.label()} measured {comparisons[leader.label()].verdict}, not beyond the noise of the "
                      f"applied {best.setting.label()} ({best.verdict}), which changes fewer settings")
-    for key in ("budget_note", "heavy_note"):
+    for key in ("budget_note", "heavy_note", "whatif_note"):
         if state.get(key):
             notes.append(state[key])
     if state.get("settled_note") and not interrupted:

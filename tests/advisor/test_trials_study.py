@@ -169,11 +169,12 @@ def test_a_study_with_memory_for_one_worker_skips_process_level_changes_and_says
     # need a second worker beside the config's: closed and started again every piece, it took 155 s of
     # a 60 s budget here before the skip.
     machine = replace(machine, limits=replace(machine.limits, usable_memory_bytes=800 << 20))
-    experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
+    experiment = load_experiment(EXAMPLES / "bilstm_classifier" / "tiny.jsonnet",  # 32 units: a what-if halves them
+                                 overrides='{"model.seq2vec_encoder.hidden_size": 32}')
     space = build_space(machine, experiment).restrict(
         inter_op_threads=(DEFAULT, 1), omp_proc_bind=("unset",), allocator=("system",), precision=("fp32",),
         intra_op_threads=(DEFAULT,), batch_layout=("config", "bucket"), num_workers=("config",))
-    options = StudyOptions(**{**FAST, "budget_s": 60}, n_trials=4, whatifs=False, memory_limit_bytes=4 << 30)
+    options = StudyOptions(**{**FAST, "budget_s": 60}, n_trials=4, memory_limit_bytes=4 << 30)
     result = run_study(experiment, machine, space, tmp_path, options=options)
     skipped = [t for t in result.trials if t.setting.inter_op_threads == 1 and t.state != "reused"]
     assert skipped and all(t.state == "pruned" and "0.6 GiB" in t.reason and "holds one trial worker" in t.reason
@@ -181,3 +182,5 @@ def test_a_study_with_memory_for_one_worker_skips_process_level_changes_and_says
     assert any(t.setting == replace(BASELINE, batch_layout="bucket") and t.state == "complete" for t in result.trials)
     assert all(r.setting.inter_op_threads == DEFAULT for r in result.remeasured)
     assert result.overhead.worker_starts == 1 and result.overhead.total_s < 60
+    # A what-if's worker would not fit beside the applied setting's either.
+    assert not result.whatifs and any(n.startswith("the what-ifs were not measured: 0.6 GiB") for n in result.notes)
