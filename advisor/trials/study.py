@@ -31,6 +31,7 @@ from .pruner import SlowerThanBestPruner
 from .remeasure import (INTERIM_CONFIDENCE, INTERIM_MIN_GAIN, PLANNED_ROUNDS, ROUND_COST, bf16_parity, remeasure,
                         suggestions)
 from .screening import combination, screening
+from .records import importances, record_of
 from .result import SCHEMA_VERSION, Overhead, StudyResult, TrialMetrics, TrialRecord
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import MIN_GAIN
@@ -54,20 +55,6 @@ class Progress:
 
 def study_name(experiment: Experiment, machine: MachineFacts, space: SearchSpace) -> str:
     return f"advisor-{experiment.config_hash}-{machine.fingerprint.value}-{space.digest()}"
-
-
-def _record_from_trial(t: optuna.trial.FrozenTrial) -> TrialRecord:
-    attrs = t.user_attrs
-    metrics = from_jsonable(TrialMetrics, json.loads(attrs["metrics"])) if attrs.get("metrics") else None
-    state = {TrialState.COMPLETE: "complete", TrialState.PRUNED: "pruned"}.get(t.state, "failed")
-    if attrs.get("reused_from") is not None:
-        state = "reused"
-    elif attrs.get("interrupted"):
-        state = "interrupted"
-    elif t.state == TrialState.RUNNING:
-        state = "running"  # another process on the same storage is measuring it
-    return TrialRecord(t.number, Setting.from_params(t.params), state, t.value, metrics, attrs.get("reason"),
-                       attrs.get("worker"), attrs.get("seconds", 0.0), bool(attrs.get("contended")))
 
 
 def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace, out_dir: Path, *,
@@ -248,7 +235,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
 
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
         if frozen.user_attrs.get("reused_from") is None:
-            emit("search", _record_from_trial(frozen))
+            emit("search", record_of(frozen))
             value = frozen.value if frozen.state == TrialState.COMPLETE and not frozen.user_attrs.get("contended") else None
             if value is not None and value > state["best"] * (1 + MIN_GAIN):
                 state["best"], state["since_best"] = value, 0
@@ -384,7 +371,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         pool.close()
 
     # Enqueued screening trials the budget left unrun wait in the storage (a resumed run measures them).
-    records = tuple(_record_from_trial(t) for t in study.get_trials(deepcopy=False) if t.state != TrialState.WAITING)
+    records = tuple(record_of(t) for t in study.get_trials(deepcopy=False) if t.state != TrialState.WAITING)
     baseline = next((r for r in records if r.setting == BASELINE and r.state == "complete"), None)
     if baseline is None:
         baseline = next((r for r in records if r.setting == BASELINE), None)
@@ -421,7 +408,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     return StudyResult(
         schema_version=SCHEMA_VERSION, study_name=name, storage=storage_url, space=space, baseline=baseline,
         trials=records, remeasured=tuple(remeasured), best=best, comparisons=comparisons,
-        importances=_importances(study, searched),
+        importances=importances(study, searched),
         overhead=Overhead(pool.started + whatif_starts[0], round(pool.start_seconds + whatif_starts[1], 2),
                           round(measuring_s, 2), round(remeasure_s, 2), round(time.perf_counter() - started, 2),
                           options.budget_s, round(whatif_s, 2), round(decided_s, 2)),
@@ -429,14 +416,3 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         whatifs=tuple(whatifs), notes=tuple(notes), partial=interrupted,
         load=load_report(plan, readings, flagged_trials, *state.get("dropped_rounds", (0, False))),
         attribution=attribution, level_instances_per_s=level.pooled(), level_windows=level.rates())
-
-
-def _importances(study: optuna.Study, space: SearchSpace) -> Dict[str, float]:
-    varying = [name for name, values in space.choices.items() if len(values) > 1]
-    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-    if len(complete) < 8 or len(varying) < 2:
-        return {}
-    try:
-        return {k: round(v, 3) for k, v in optuna.importance.get_param_importances(study, params=varying).items()}
-    except (RuntimeError, ValueError, ImportError):
-        return {}
