@@ -284,7 +284,8 @@ class WorkerPool:
             return worker
         if worker is not None:
             self.workers.pop(key).close()
-        while self.workers and (len(self.workers) >= self.max_alive or not self._room_for_one_more()):
+        while self.workers and (len(self.workers) >= self.max_alive
+                                or (self.memory_total is not None and self._more_that_fit() < 1)):
             if len(self.workers) < self.max_alive:
                 self.closed_for_memory += 1
             _, oldest = self.workers.popitem(last=False)
@@ -336,30 +337,26 @@ class WorkerPool:
     def _sizes(self) -> List[int]:
         return [w.rss() for w in self.workers.values()]
 
-    def _room_for_one_more(self) -> bool:
-        """Whether one more worker, as large as the largest now, fits beside the kept ones."""
-        if self.memory_total is None or not self.workers:
-            return True
+    def _more_that_fit(self) -> int:
+        """How many more workers, each as large as the largest kept one now (before any: the floor),
+        fit beside the kept ones in ``memory_total``."""
+        assert self.memory_total is not None
         sizes = self._sizes()
-        return sum(sizes) + max(sizes) <= self.memory_total
+        return int((self.memory_total - sum(sizes)) // max(max(sizes, default=WORKER_FLOOR_BYTES), 1))
 
     def capacity(self) -> int:
         """How many workers as large as the largest now fit in ``memory_total`` together (at least
         one; ``max_alive`` where there is no total)."""
         if self.memory_total is None:
             return self.max_alive
-        each = max(self._sizes(), default=WORKER_FLOOR_BYTES)
-        return max(1, int(self.memory_total // max(each, 1)))
+        return max(1, len(self.workers) + self._more_that_fit())
 
     def _startable(self) -> int:
         """How many workers may start now beside the kept ones (at least one, where none is kept)."""
         slots = self.max_alive - len(self.workers)
         if self.memory_total is None:
             return slots
-        sizes = self._sizes()
-        each = max(sizes, default=WORKER_FLOOR_BYTES)
-        fit = int((self.memory_total - sum(sizes)) // max(each, 1))
-        return min(slots, max(fit, 0 if self.workers else 1))
+        return min(slots, max(self._more_that_fit(), 0 if self.workers else 1))
 
     def start_cost(self) -> float:
         """Seconds one worker start takes, for planning (a start beside others counts its own, longer, wall time)."""

@@ -103,6 +103,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                       max_alive=max(3, options.top_k + 1, min(5, process_keys)),
                       allocator_paths={a.name: a.path for a in machine.runtime.allocators},
                       memory_total=int(usable * 0.8) if usable else None)  # all workers together
+    room = f"{(pool.memory_total or 0) / 2**30:.1f} GiB (80% of the usable memory)"  # for the notes that name it
     measured: Dict[Setting, float] = {}
     searched = space.speed_only()  # behaviour values: measured over the applied setting, after the decision
     variants = sum(len(values) for values in space.behaviour_values().values())
@@ -124,10 +125,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             if t.state == TrialState.COMPLETE:
                 measured.setdefault(setting, t.value)
                 attempted[setting] = "complete"
-                if setting == BASELINE and "heavy" not in state and t.user_attrs.get("metrics"):
+                if setting == BASELINE and "heavy" not in state:
                     # A stored baseline's steps decide the design as a measured one's do (.heavy).
-                    stored = from_jsonable(TrialMetrics, json.loads(t.user_attrs["metrics"]))
-                    design = design_for(stored, t.user_attrs.get("seconds", 0.0), options)
+                    stored = record_of(t)
+                    design = design_for(stored.metrics, stored.seconds, options) if stored.metrics else None
                     if design is not None:
                         state["heavy"] = design
             else:
@@ -172,8 +173,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             reason = f"skipped: torch's default thread count exceeds the {space.thread_cap}-thread cap"
         elif setting.process_key() != BASELINE.process_key() and pool.capacity() < 2:
             # Its own worker beside the baseline's, which would be closed and started again every piece.
-            reason = (f"skipped: {pool.memory_total / 2**30:.1f} GiB (80% of the usable memory) holds one trial "
-                      "worker, and a process-level change needs its own beside the config's")
+            reason = (f"skipped: {room} holds one trial worker, and a process-level change needs its own "
+                      "beside the config's")
         if reason is not None:
             trial.set_user_attr("reason", reason)
             attempted[setting] = reason
@@ -342,9 +343,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         if specs and best is not None:
             pool.keep_only([best.setting])  # each what-if's worker is paired with this one alone
             if pool.capacity() < 2:
-                state["whatif_note"] = (f"the what-ifs were not measured: {pool.memory_total / 2**30:.1f} GiB (80% of "
-                                        "the usable memory) holds one trial worker, and a what-if needs its own "
-                                        "beside the applied setting's")
+                state["whatif_note"] = (f"the what-ifs were not measured: {room} holds one trial worker, and a "
+                                        "what-if needs its own beside the applied setting's")
                 specs = []
         if specs and best is not None:
             def quick(p, setting):
@@ -399,9 +399,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     if baseline is not None and baseline.state == "failed":
         notes.append(f"the baseline itself failed: {baseline.reason}")
     if pool.closed_for_memory:
-        notes.append(f"{pool.closed_for_memory} trial worker(s) were closed to make room for another in "
-                     f"{pool.memory_total / 2**30:.1f} GiB (80% of the usable memory) and started again when "
-                     "needed: their starts took time from the budget")
+        notes.append(f"{pool.closed_for_memory} trial worker(s) were closed to make room for another in {room} "
+                     "and started again when needed: their starts took time from the budget")
     attribution = ()
     if best is not None and best.significant and best.setting != BASELINE:
         attribution = applied_effects(measured, searched, best.setting, BASELINE, best.speedup)
