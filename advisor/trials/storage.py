@@ -12,13 +12,14 @@ import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import Any, Dict, Optional
 
 import optuna
+from optuna.trial import TrialState
 
 from ..errors import AdvisorError
 
-__all__ = ["open_storage", "sqlite_url", "SQLITE_TIMEOUT_S"]
+__all__ = ["open_storage", "queue_first", "sqlite_url", "SQLITE_TIMEOUT_S"]
 
 # Two advisor processes on one SQLite file wait for each other's writes instead of failing.
 SQLITE_TIMEOUT_S = 60.0
@@ -96,3 +97,27 @@ def open_storage(url: str) -> optuna.storages.RDBStorage:
         detail = " ".join(f"{type(cause).__name__}: {cause}".split())[:300]
         raise AdvisorError(f"--storage {url} cannot be opened: {detail}. Check the URL, that its database "
                            f"server is reachable and that its driver is installed. {_HELP}") from None
+
+
+def queue_first(study: optuna.Study, storage: optuna.storages.BaseStorage, params: Dict[str, Any]) -> None:
+    """Put a trial of ``params`` at the head of the study's queue of waiting trials.
+
+    Optuna runs waiting trials in the order they were queued, and ``enqueue_trial`` only appends (and,
+    with ``skip_if_exists``, skips params stored in any state). A resumed study whose stored baseline is
+    no yardstick (measured under other load, or interrupted) finds the earlier run's screening trials
+    still waiting; the baseline, which they are measured beside, must run before them. So the waiting
+    trials' params move back one place each. (Another process on the same storage may take a waiting
+    trial meanwhile: at worst one setting is measured twice.)
+    """
+    waiting = study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
+    queue = [t.system_attrs.get("fixed_params") for t in waiting]
+    if queue[:1] == [params]:
+        return
+    wanted = [params, *(p for p in queue if p != params)]
+    study_id = storage.get_study_id_from_name(study.study_name)
+    for trial, moved in zip(waiting, wanted):
+        if moved != trial.system_attrs.get("fixed_params"):
+            trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
+            storage.set_trial_system_attr(trial_id, "fixed_params", moved)
+    if len(wanted) > len(waiting):
+        study.enqueue_trial(wanted[-1])

@@ -35,7 +35,7 @@ from .records import importances, record_of
 from .result import SCHEMA_VERSION, Overhead, StudyResult, TrialMetrics, TrialRecord
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import MIN_GAIN
-from .storage import open_storage, sqlite_url
+from .storage import open_storage, queue_first, sqlite_url
 from .whatif import measure_whatifs, whatif_specs
 
 __all__ = ["StudyOptions", "Progress", "run_study", "study_name"]
@@ -83,8 +83,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     out_dir.mkdir(parents=True, exist_ok=True)
     storage_url = storage or sqlite_url(out_dir / "trials.db")
     name = study_name(experiment, machine, space)
+    trial_storage = open_storage(storage_url)
     study = optuna.create_study(
-        study_name=name, storage=open_storage(storage_url), direction="maximize", load_if_exists=True,
+        study_name=name, storage=trial_storage, direction="maximize", load_if_exists=True,
         sampler=sampler or optuna.samplers.TPESampler(seed=options.seed, n_startup_trials=6),
         pruner=pruner or SlowerThanBestPruner())
     memory_limit = options.memory_limit_bytes
@@ -135,8 +136,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                 attempted.setdefault(setting, t.user_attrs.get("reason") or "pruned: clearly slower than the best")
 
     sync()
-    if BASELINE not in measured:
-        study.enqueue_trial(BASELINE.params(), skip_if_exists=True)
+    if BASELINE not in measured:  # first, even before an earlier run's screening trials left waiting (.storage)
+        queue_first(study, trial_storage, BASELINE.params())
     # The screening's trials first (each value alone); a resumed study skips the ones it measured.
     # Enqueued once the workers are up, in the order the model's padding suggests (.screening).
     seeds = screening(searched) if options.screening else []

@@ -9,14 +9,26 @@ import optuna
 
 from advisor.config import load_experiment
 from advisor.trials import BASELINE, DEFAULT, StudyOptions, build_space, run_study, study_name
+from advisor.trials.load import LoadPlan
 from advisor.trials.screening import screening
 from probes import probe_machine, to_jsonable
+from probes.load import LoadSample
 
 from ..conftest import EXAMPLES
 
 PLUGINS = Path(__file__).parent / "plugins"
 FAST = dict(budget_s=120, target_trial_s=0.3, min_steps=3, warmup_steps=1, remeasure_rounds=3,
             trial_timeout_s=60)
+
+
+def _load_plan(flags_every_trial: bool) -> LoadPlan:
+    """A plan that judges every trial measured under other load, or none: the outcome fixed, whatever
+    the machine running the tests is doing (CI's load once flagged a stored baseline)."""
+    before = LoadSample(1.0, 2, 0.0, None, None, ())
+    return LoadPlan(before, 0.0, None, 0, "none", -1.0 if flags_every_trial else float("inf"))
+
+
+QUIET = _load_plan(flags_every_trial=False)  # where a test is not about the load: its outcome fixed
 
 
 def _fixed(space, **choices):
@@ -33,7 +45,7 @@ def test_study_measures_baseline_first_then_candidates(tiny_data, in_repo, recor
     space = _fixed(build_space(machine, experiment))
     assert len(space.speed_only().grid()) >= 8
     # No pruning: a leader must complete for the re-measure this test checks.
-    result = run_study(experiment, machine, space, tmp_path, options=StudyOptions(n_trials=5, **FAST),
+    result = run_study(experiment, machine, space, tmp_path, load_plan=QUIET, options=StudyOptions(n_trials=5, **FAST),
                        pruner=optuna.pruners.NopPruner())
     first = result.trials[0]
     assert first.setting == BASELINE and first.state == "complete"
@@ -63,7 +75,7 @@ def test_failures_are_recorded_and_the_study_completes(tiny_data, in_repo, tmp_p
     space = _fixed(build_space(machine, experiment), intra_op_threads=(DEFAULT, 1, 3, 4, 5, 6, 7),
                    batch_layout=("config",), num_workers=("config",), precision=("fp32",))
     options = StudyOptions(**{**FAST, "trial_timeout_s": 8}, memory_limit_bytes=3 << 30)
-    result = run_study(experiment, machine, space, tmp_path, options=options,
+    result = run_study(experiment, machine, space, tmp_path, load_plan=QUIET, options=options,
                        sampler=optuna.samplers.BruteForceSampler(seed=0), pruner=optuna.pruners.NopPruner())
     by_threads = {t.setting.intra_op_threads: t for t in result.trials if t.state != "reused"}
     assert by_threads[DEFAULT].state == "complete" and by_threads[1].state == "complete"
@@ -82,8 +94,9 @@ def test_second_run_on_the_same_storage_resumes(tiny_data, in_repo, tmp_path):
     storage = f"sqlite:///{tmp_path / 'shared.db'}"
     options = StudyOptions(n_trials=3, **{**FAST, "remeasure_rounds": 3})
     sampler = optuna.samplers.BruteForceSampler(seed=0)
-    first = run_study(experiment, machine, space, tmp_path / "a", options=options, storage=storage, sampler=sampler)
-    second = run_study(experiment, machine, space, tmp_path / "b", options=options, storage=storage,
+    first = run_study(experiment, machine, space, tmp_path / "a", load_plan=QUIET, options=options, storage=storage,
+                      sampler=sampler)
+    second = run_study(experiment, machine, space, tmp_path / "b", load_plan=QUIET, options=options, storage=storage,
                        sampler=optuna.samplers.BruteForceSampler(seed=0))
     assert first.study_name == second.study_name
     assert len(second.trials) > len(first.trials)
@@ -100,7 +113,7 @@ def test_the_search_stops_once_it_stops_finding_faster_settings(tiny_data, in_re
     space = _fixed(build_space(machine, experiment), precision=("fp32",), intra_op_threads=(DEFAULT, *range(1, 8)))
     assert len(space.speed_only().grid()) >= 16
     options = StudyOptions(**{**FAST, "budget_s": 600, "remeasure_rounds": 3}, patience=1, whatifs=False)
-    result = run_study(experiment, machine, space, tmp_path, options=options)
+    result = run_study(experiment, machine, space, tmp_path, load_plan=QUIET, options=options)
     fresh = [t for t in result.trials if t.state != "reused"]
     assert 3 <= len(fresh) < space.size()
     # The screening comes first: after the baseline, every value alone, in the screening's order
@@ -118,8 +131,8 @@ def test_a_budget_that_ends_with_the_baseline_says_so_and_what_budget_would_do(t
     experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
     space = _fixed(build_space(machine, experiment), precision=("fp32",))
     # A budget smaller than one trial: the search ends after the baseline, as on a heavy model.
-    result = run_study(experiment, machine, space, tmp_path, options=StudyOptions(**{**FAST, "budget_s": 1},
-                                                                                  whatifs=False))
+    result = run_study(experiment, machine, space, tmp_path, load_plan=QUIET,
+                       options=StudyOptions(**{**FAST, "budget_s": 1}, whatifs=False))
     assert [t.setting for t in result.trials if t.state != "reused"] == [BASELINE]
     assert result.best.setting == BASELINE and not result.best.significant
     assert result.best.verdict.startswith("no candidate measured: the budget ended")
@@ -135,7 +148,7 @@ def test_a_heavy_models_trials_and_rounds_run_as_one_piece_of_two_steps(tiny_dat
     experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
     space = _fixed(build_space(machine, experiment), precision=("fp32",))
     options = StudyOptions(**{**FAST, "target_trial_s": 0.0001}, n_trials=3, whatifs=False)
-    result = run_study(experiment, machine, space, tmp_path, options=options)
+    result = run_study(experiment, machine, space, tmp_path, load_plan=QUIET, options=options)
     assert result.trials[0].setting == BASELINE and result.baseline.metrics.steps == 2
     paired = [t for t in result.trials if t.state == "complete" and t.setting != BASELINE]
     assert paired and all(t.metrics.steps == 2 and t.metrics.warmup_steps == 0 for t in paired)
@@ -152,14 +165,33 @@ def test_a_resumed_heavy_study_takes_its_design_from_the_stored_baseline(tiny_da
     space = _fixed(build_space(machine, experiment), precision=("fp32",))
     storage = f"sqlite:///{tmp_path / 'shared.db'}"
     heavy = {**FAST, "target_trial_s": 0.0001}
-    run_study(experiment, machine, space, tmp_path / "a", storage=storage,
+    run_study(experiment, machine, space, tmp_path / "a", storage=storage, load_plan=QUIET,
               options=StudyOptions(**{**heavy, "budget_s": 1}, whatifs=False))
-    second = run_study(experiment, machine, space, tmp_path / "b", storage=storage,
+    second = run_study(experiment, machine, space, tmp_path / "b", storage=storage, load_plan=QUIET,
                        options=StudyOptions(**heavy, n_trials=3, whatifs=False))
+    assert len([t for t in second.trials if t.setting == BASELINE]) == 1
     assert [t.state for t in second.trials if t.setting == BASELINE][0] == "complete"  # the stored one
     fresh = [t for t in second.trials if t.state == "complete" and t.setting != BASELINE]
     assert fresh and all(t.metrics.steps == 2 and t.metrics.warmup_steps == 0 for t in fresh)
     assert any(n.startswith("steps of ") and "one piece of 2 timed steps" in n for n in second.notes), second.notes
+
+
+def test_a_stored_baseline_measured_under_other_load_is_measured_again(tiny_data, in_repo, tmp_path):
+    # The first run's only trial is judged measured under other load: no yardstick for the second run,
+    # which must measure the baseline again (Optuna's skip_if_exists would skip it, as it exists).
+    machine = probe_machine()
+    experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
+    space = _fixed(build_space(machine, experiment), precision=("fp32",))
+    storage = f"sqlite:///{tmp_path / 'shared.db'}"
+    heavy = {**FAST, "target_trial_s": 0.0001}
+    run_study(experiment, machine, space, tmp_path / "a", storage=storage, load_plan=_load_plan(True),
+              options=StudyOptions(**{**heavy, "budget_s": 1}, whatifs=False))
+    second = run_study(experiment, machine, space, tmp_path / "b", storage=storage, load_plan=_load_plan(False),
+                       options=StudyOptions(**heavy, n_trials=3, whatifs=False))
+    baselines = [t for t in second.trials if t.setting == BASELINE]
+    assert [(t.state, t.contended) for t in baselines] == [("complete", True), ("complete", False)]
+    paired = [t for t in second.trials if t.state == "complete" and t.setting != BASELINE]
+    assert paired and all(t.metrics.steps == 2 and t.metrics.baseline_instances_per_s for t in paired)
 
 
 def test_a_study_with_memory_for_one_worker_skips_process_level_changes_and_says_why(tiny_data, in_repo, tmp_path):
@@ -175,7 +207,7 @@ def test_a_study_with_memory_for_one_worker_skips_process_level_changes_and_says
         inter_op_threads=(DEFAULT, 1), omp_proc_bind=("unset",), allocator=("system",), precision=("fp32",),
         intra_op_threads=(DEFAULT,), batch_layout=("config", "bucket"), num_workers=("config",))
     options = StudyOptions(**{**FAST, "budget_s": 60}, n_trials=4, memory_limit_bytes=4 << 30)
-    result = run_study(experiment, machine, space, tmp_path, options=options)
+    result = run_study(experiment, machine, space, tmp_path, load_plan=QUIET, options=options)
     skipped = [t for t in result.trials if t.setting.inter_op_threads == 1 and t.state != "reused"]
     assert skipped and all(t.state == "pruned" and "0.6 GiB" in t.reason and "holds one trial worker" in t.reason
                            for t in skipped), [(t.setting.label(), t.state, t.reason) for t in result.trials]
