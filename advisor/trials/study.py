@@ -88,9 +88,11 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         study_name=name, storage=trial_storage, direction="maximize", load_if_exists=True,
         sampler=sampler or optuna.samplers.TPESampler(seed=options.seed, n_startup_trials=6),
         pruner=pruner or SlowerThanBestPruner())
-    memory_limit = options.memory_limit_bytes
-    if memory_limit is None and machine.limits.usable_memory_bytes:
-        memory_limit = int(machine.limits.usable_memory_bytes * 0.8)
+    usable = machine.limits.usable_memory_bytes
+    # 80% of the usable memory: each worker's limit (a trial is not killed for its own size) and, as
+    # well, all of the workers' together; the rest is left to the parent and the system.
+    trial_memory = int(usable * 0.8) if usable else None
+    memory_limit = options.memory_limit_bytes if options.memory_limit_bytes is not None else trial_memory
     job = WorkerJob.of(experiment, options.sample_instances, options.sample_seconds)
     log_dir = out_dir / "logs"
     log_dir.mkdir(exist_ok=True)
@@ -99,11 +101,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     process_keys = 1
     for level in Setting.PROCESS_LEVEL:
         process_keys *= len(space.choices.get(level, ())) or 1
-    usable = machine.limits.usable_memory_bytes
     pool = WorkerPool(job, log_dir, memory_limit=memory_limit,
                       max_alive=max(3, options.top_k + 1, min(5, process_keys)),
                       allocator_paths={a.name: a.path for a in machine.runtime.allocators},
-                      memory_total=int(usable * 0.8) if usable else None)  # all workers together
+                      memory_total=trial_memory)
     room = f"{(pool.memory_total or 0) / 2**30:.1f} GiB (80% of the usable memory)"  # for the notes that name it
     measured: Dict[Setting, float] = {}
     searched = space.speed_only()  # behaviour values: measured over the applied setting, after the decision

@@ -9,26 +9,15 @@ import optuna
 
 from advisor.config import load_experiment
 from advisor.trials import BASELINE, DEFAULT, StudyOptions, build_space, run_study, study_name
-from advisor.trials.load import LoadPlan
 from advisor.trials.screening import screening
 from probes import probe_machine, to_jsonable
-from probes.load import LoadSample
 
-from ..conftest import EXAMPLES
+from ..conftest import EXAMPLES, fixed_load_plan
 
 PLUGINS = Path(__file__).parent / "plugins"
 FAST = dict(budget_s=120, target_trial_s=0.3, min_steps=3, warmup_steps=1, remeasure_rounds=3,
             trial_timeout_s=60)
-
-
-def _load_plan(flags_every_trial: bool) -> LoadPlan:
-    """A plan that judges every trial measured under other load, or none: the outcome fixed, whatever
-    the machine running the tests is doing (CI's load once flagged a stored baseline)."""
-    before = LoadSample(1.0, 2, 0.0, None, None, ())
-    return LoadPlan(before, 0.0, None, 0, "none", -1.0 if flags_every_trial else float("inf"))
-
-
-QUIET = _load_plan(flags_every_trial=False)  # where a test is not about the load: its outcome fixed
+QUIET = fixed_load_plan()  # where a test is not about the load: its outcome fixed
 
 
 def _fixed(space, **choices):
@@ -184,9 +173,10 @@ def test_a_stored_baseline_measured_under_other_load_is_measured_again(tiny_data
     space = _fixed(build_space(machine, experiment), precision=("fp32",))
     storage = f"sqlite:///{tmp_path / 'shared.db'}"
     heavy = {**FAST, "target_trial_s": 0.0001}
-    run_study(experiment, machine, space, tmp_path / "a", storage=storage, load_plan=_load_plan(True),
+    busy = fixed_load_plan(flags_every_trial=True)
+    run_study(experiment, machine, space, tmp_path / "a", storage=storage, load_plan=busy,
               options=StudyOptions(**{**heavy, "budget_s": 1}, whatifs=False))
-    second = run_study(experiment, machine, space, tmp_path / "b", storage=storage, load_plan=_load_plan(False),
+    second = run_study(experiment, machine, space, tmp_path / "b", storage=storage, load_plan=QUIET,
                        options=StudyOptions(**heavy, n_trials=3, whatifs=False))
     baselines = [t for t in second.trials if t.setting == BASELINE]
     assert [(t.state, t.contended) for t in baselines] == [("complete", True), ("complete", False)]

@@ -4,7 +4,7 @@ from advisor.trials import DEFAULT, StudyOptions, build_space, run_study
 from advisor.trials.whatif import whatif_specs
 from probes import probe_machine
 
-from ..conftest import EXAMPLES
+from ..conftest import EXAMPLES, fixed_load_plan
 
 
 def names(path, p95=None):
@@ -28,7 +28,7 @@ def test_a_whatif_is_measured_against_the_config(tiny_data, in_repo, tmp_path):
         precision=("fp32",), batch_layout=("config",))
     options = StudyOptions(n_trials=2, budget_s=90, target_trial_s=0.3, min_steps=3, warmup_steps=1,
                            remeasure_rounds=3, max_whatifs=1)
-    result = run_study(experiment, machine, space, tmp_path, options=options)
+    result = run_study(experiment, machine, space, tmp_path, options=options, load_plan=fixed_load_plan())
     (whatif,) = result.whatifs
     assert whatif.name == "bi-LSTM instead of transformer"
     assert whatif.rounds == 3 and whatif.instances_per_s > 0 and whatif.reference_instances_per_s > 0
