@@ -26,10 +26,11 @@ def tried_other(context: Context, *dimensions: str) -> bool:
     """Whether any trial measured a value of one of ``dimensions`` other than the baseline's.
 
     A study that ran can still have measured nothing but the baseline (a heavy model whose first
-    trial took the budget), so "the trials found nothing faster" needs a trial that tried it.
+    trial took the budget), so "the trials found nothing faster" needs a trial that tried it, and a
+    decision that compared it with the baseline.
     """
     study = context.study
-    if study is None or study.baseline is None:
+    if study is None or study.baseline is None or study.best is None:  # no comparison: nothing was found
         return False
     settings = [t.setting for t in study.trials if t.state == "complete"] + [r.setting for r in study.remeasured]
     return any(getattr(s, d) != getattr(study.baseline.setting, d) for s in settings for d in dimensions)

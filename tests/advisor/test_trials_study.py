@@ -180,6 +180,7 @@ def test_a_stored_baseline_measured_under_other_load_is_measured_again(tiny_data
                        options=StudyOptions(**heavy, n_trials=3, whatifs=False))
     baselines = [t for t in second.trials if t.setting == BASELINE]
     assert [(t.state, t.contended) for t in baselines] == [("complete", True), ("complete", False)]
+    assert second.baseline == baselines[1]  # the yardstick the report shows
     paired = [t for t in second.trials if t.state == "complete" and t.setting != BASELINE]
     assert paired and all(t.metrics.steps == 2 and t.metrics.baseline_instances_per_s for t in paired)
 

@@ -88,6 +88,8 @@ def make_study(spec: Dict[str, Any]) -> StudyResult:
         trials, remeasured = (baseline,), ()
         best = BestSetting(BASELINE, base_rate, 1.0, 1.0, 1.0, False,
                            "no candidate measured: the budget ended after the baseline's trial")
+    if spec.get("undecided"):  # trials measured, no decision (a resumed study's stored baseline was interrupted)
+        best = None
     # [{"dimension", "value", "gain", "trials", "source"}]: which change made the difference
     attribution = tuple(ValueEffect(a["dimension"], a["value"], a["gain"], a.get("trials", 0), a.get("source", "fit"))
                         for a in spec.get("attribution", []))
