@@ -146,18 +146,24 @@ def test_a_heavy_models_trials_and_rounds_run_as_one_piece_of_two_steps(tiny_dat
     assert result.level_windows and result.best is not None
 
 
-def test_a_resumed_heavy_study_takes_its_design_from_the_stored_baseline(tiny_data, in_repo, tmp_path):
-    # The first run ends with the baseline's trial; the second finds it in the storage and does not
-    # measure it again, so the stored trial's steps must decide the design, as a measured one's do.
+def _resumed_heavy_study(tmp_path, first_load_plan):
+    """A heavy study (a trial target of 0.1 ms) whose first run, under ``first_load_plan``, ends with
+    the baseline's trial, resumed on the same storage: the second run's result."""
     machine = probe_machine()
     experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
     space = _fixed(build_space(machine, experiment), precision=("fp32",))
     storage = f"sqlite:///{tmp_path / 'shared.db'}"
     heavy = {**FAST, "target_trial_s": 0.0001}
-    run_study(experiment, machine, space, tmp_path / "a", storage=storage, load_plan=QUIET,
+    run_study(experiment, machine, space, tmp_path / "a", storage=storage, load_plan=first_load_plan,
               options=StudyOptions(**{**heavy, "budget_s": 1}, whatifs=False))
-    second = run_study(experiment, machine, space, tmp_path / "b", storage=storage, load_plan=QUIET,
-                       options=StudyOptions(**heavy, n_trials=3, whatifs=False))
+    return run_study(experiment, machine, space, tmp_path / "b", storage=storage, load_plan=QUIET,
+                     options=StudyOptions(**heavy, n_trials=3, whatifs=False))
+
+
+def test_a_resumed_heavy_study_takes_its_design_from_the_stored_baseline(tiny_data, in_repo, tmp_path):
+    # The second run finds the baseline's trial in the storage and does not measure it again, so the
+    # stored trial's steps must decide the design, as a measured one's do.
+    second = _resumed_heavy_study(tmp_path, QUIET)
     assert len([t for t in second.trials if t.setting == BASELINE]) == 1
     assert [t.state for t in second.trials if t.setting == BASELINE][0] == "complete"  # the stored one
     fresh = [t for t in second.trials if t.state == "complete" and t.setting != BASELINE]
@@ -167,17 +173,9 @@ def test_a_resumed_heavy_study_takes_its_design_from_the_stored_baseline(tiny_da
 
 def test_a_stored_baseline_measured_under_other_load_is_measured_again(tiny_data, in_repo, tmp_path):
     # The first run's only trial is judged measured under other load: no yardstick for the second run,
-    # which must measure the baseline again (Optuna's skip_if_exists would skip it, as it exists).
-    machine = probe_machine()
-    experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
-    space = _fixed(build_space(machine, experiment), precision=("fp32",))
-    storage = f"sqlite:///{tmp_path / 'shared.db'}"
-    heavy = {**FAST, "target_trial_s": 0.0001}
-    busy = fixed_load_plan(flags_every_trial=True)
-    run_study(experiment, machine, space, tmp_path / "a", storage=storage, load_plan=busy,
-              options=StudyOptions(**{**heavy, "budget_s": 1}, whatifs=False))
-    second = run_study(experiment, machine, space, tmp_path / "b", storage=storage, load_plan=QUIET,
-                       options=StudyOptions(**heavy, n_trials=3, whatifs=False))
+    # which must measure the baseline again, first (Optuna's skip_if_exists would skip it, as it
+    # exists, and the first run's screening trials wait in the storage ahead of it).
+    second = _resumed_heavy_study(tmp_path, fixed_load_plan(flags_every_trial=True))
     baselines = [t for t in second.trials if t.setting == BASELINE]
     assert [(t.state, t.contended) for t in baselines] == [("complete", True), ("complete", False)]
     assert second.baseline == baselines[1]  # the yardstick the report shows
