@@ -14,12 +14,13 @@ sys.path.insert(0, str(REPO))
 
 
 def diagnostic_args(repeats: int, budget: bool = True,
-                    more: Optional[Callable[[argparse.ArgumentParser], None]] = None) -> argparse.Namespace:
+                    more: Optional[Callable[[argparse.ArgumentParser], None]] = None,
+                    example: str = "bilstm_classifier") -> argparse.Namespace:
     """The options every predict diagnostic takes (``--example``, ``--repeats``, ``--budget`` of its
     analysis, ``--out``; ``more`` adds its own), parsed; the working directory becomes the repository,
     whose paths the examples' configs use."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--example", default="bilstm_classifier")
+    parser.add_argument("--example", default=example)
     if more is not None:
         more(parser)
     parser.add_argument("--repeats", type=int, default=repeats)

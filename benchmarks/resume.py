@@ -22,6 +22,8 @@ from pathlib import Path
 from _analyze import EXT
 from _common import REPO, diagnostic_args, header, publish, table
 
+from advisor.trials.setting import Setting
+
 
 def _run(name: str, out: Path, storage: str, stop_after: float = 0.0) -> tuple:
     cmd = [sys.executable, "-m", "advisor", "analyze", f"examples/{name}/config.jsonnet", "-o", str(out),
@@ -39,37 +41,30 @@ def _run(name: str, out: Path, storage: str, stop_after: float = 0.0) -> tuple:
     return json.loads((out / "report.json").read_text()), proc.returncode, time.perf_counter() - start
 
 
-def _changed(setting: dict) -> str:
-    baseline = {"default", "config", "fp32", "system", "unset"}
-    return ", ".join(f"{k}={v}" for k, v in setting.items() if str(v) not in baseline) or "baseline"
-
-
 def main() -> None:
-    args = diagnostic_args(1, budget=False, more=lambda p: p.add_argument("--after", type=float, default=20.0))
-    args.example = "gpu_habits" if args.example == "bilstm_classifier" else args.example
+    args = diagnostic_args(1, budget=False, example="gpu_habits",
+                           more=lambda p: p.add_argument("--after", type=float, default=20.0))
     subprocess.run([sys.executable, "examples/generate.py", args.example], check=True, capture_output=True, cwd=REPO)
     scratch = Path(tempfile.mkdtemp(prefix="advisor-resume-"))
     storage = f"sqlite:///{scratch / 'shared.db'}"
-    rows, decided = [], {}
+    rows = []
     for run, stop in (("first (SIGTERM)", args.after), ("second (resumed)", 0.0)):
         report, code, wall = _run(args.example, scratch / run.split()[0], storage, stop)
         study = report["study"] or {}
         for t in study.get("trials", []):
             m = t.get("metrics") or {}
-            rows.append([run, t["number"], _changed(t["setting"]), t["state"], m.get("steps", "-"),
+            rows.append([run, t["number"], Setting.from_params(t["setting"]).label(), t["state"], m.get("steps", "-"),
                          m.get("warmup_steps", "-"), "yes" if m.get("baseline_instances_per_s") else "no"])
-        decided = {"run": run, "exit": code, "wall": wall, "best": study.get("best"),
-                   "decided_s": (study.get("overhead") or {}).get("decided_s"),
-                   "rounds": [f"{_changed(r['setting'])} ({len(r['instances_per_s'])})"
-                              for r in study.get("remeasured", [])]}
+    # What the second (last) run decided.
+    rounds = [f"{Setting.from_params(r['setting']).label()} ({len(r['instances_per_s'])})"
+              for r in study.get("remeasured", [])]
+    best = study.get("best")
     lines = header(f"resume: an analysis interrupted after {args.after:g} s, then resumed ({args.example})")
     lines += table(["run", "trial", "setting", "state", "timed steps", "warm-up steps", "beside the baseline"], rows)
-    best = decided["best"]
-    lines += ["", f"- second run: exit {decided['exit']}, {decided['wall']:.0f} s; decided after "
-              f"{decided['decided_s']} s; rounds (calm ones): {', '.join(decided['rounds']) or 'none'}; verdict: "
-              f"{best['verdict'] if best else 'none (no decision)'}"]
+    lines += ["", f"- second run: exit {code}, {wall:.0f} s; decided after "
+              f"{(study.get('overhead') or {}).get('decided_s')} s; rounds (calm ones): {', '.join(rounds) or 'none'}; "
+              f"verdict: {best['verdict'] if best else 'none (no decision)'}"]
     publish(lines, args.out)
-
 
 if __name__ == "__main__":
     main()

@@ -29,7 +29,7 @@ def fixed_load_plan(flags_every_trial: bool = False):
     """A load plan that judges every trial measured under other load, or none: a study's outcome fixed
     whatever the machine running the tests is doing (CI's load once flagged a stored baseline). For
     the tests that are not about the load; tests/advisor/test_load.py measures the real one."""
-    from advisor.trials.load import LoadPlan
+    from advisor.trials.load import LoadPlan  # here: conftest imports none of the project at collection
     from probes.load import LoadSample
 
     return LoadPlan(LoadSample(1.0, 2, 0.0, None, None, ()), 0.0, None, 0, "none",

@@ -110,10 +110,7 @@ def queue_first(study: optuna.Study, storage: optuna.storages.BaseStorage, param
     trial meanwhile: at worst one setting is measured twice.)
     """
     waiting = study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
-    queue = [t.system_attrs.get("fixed_params") for t in waiting]
-    if queue[:1] == [params]:
-        return
-    wanted = [params, *(p for p in queue if p != params)]
+    wanted = [params, *(p for p in (t.system_attrs.get("fixed_params") for t in waiting) if p != params)]
     study_id = storage.get_study_id_from_name(study.study_name)
     for trial, moved in zip(waiting, wanted):
         if moved != trial.system_attrs.get("fixed_params"):

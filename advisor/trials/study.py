@@ -375,8 +375,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     # Enqueued screening trials the budget left unrun wait in the storage (a resumed run measures them).
     records = tuple(record_of(t) for t in study.get_trials(deepcopy=False) if t.state != TrialState.WAITING)
     # The yardstick: a complete baseline measured under the reference load, else the best there is.
-    baselines = sorted((r for r in records if r.setting == BASELINE), key=lambda r: (r.state != "complete", r.contended))
-    baseline = baselines[0] if baselines else None
+    baseline = min((r for r in records if r.setting == BASELINE), key=lambda r: (r.state != "complete", r.contended),
+                   default=None)
     facts = from_jsonable(ModelFacts, pool.model_facts) if pool.model_facts else None
     notes = []
     if interrupted:
