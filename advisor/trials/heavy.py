@@ -15,11 +15,19 @@ against seconds; a live loader's fill is charged to the instances it made ready,
 waited for it). And where even one paired trial would not leave room for the rounds, the rounds take
 the screening's first candidates (:mod:`.screening`: the batch layout first where the config's
 batches are padded) straight beside the config, untried: the rounds decide, the search only picks
-what goes into them. A resumed study (or a second process on the same storage) takes the design
-from the stored baseline's trial, which it does not measure again.
+what goes into them.
+
+A step a little shorter than the target gets the heavy design too where the usual design's decision
+would not fit the time the search leaves it (:data:`DECISION_SHARE` of the budget): on the first
+benchmark machine (a 2-vCPU Zen 4 EPYC) GPU habits takes 1.50 s a step, just under the 1.5 s
+target, and in the usual design its three rounds beside bucket batches took 110 s, so a 120 s
+analysis ran 178 s (:func:`usual_decision_s` estimates 112 s from its baseline trial). A resumed
+study (or a second process on the same storage) takes the design from the stored baseline's trial,
+which it does not measure again.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import List, NamedTuple, Optional, Sequence
 
@@ -27,10 +35,12 @@ from .measure import StudyOptions
 from .result import TrialMetrics
 from .setting import Setting
 
-__all__ = ["PIECE_STEPS", "HeavyDesign", "design_for", "heavy", "heavy_note", "heavy_options", "round_share_s",
-           "decision_s", "untried_leaders"]
+__all__ = ["PIECE_STEPS", "WINDOW_WARMUP", "HeavyDesign", "design_for", "heavy", "heavy_note", "heavy_options",
+           "round_share_s", "usual_decision_s", "level_window_s", "decision_s", "untried_leaders"]
 
 PIECE_STEPS = 2  # timed steps in one setting's piece of a heavy model's trial or round
+WINDOW_WARMUP = 2  # warm-up steps of a heavy model's continuous window (the level's), at most
+DECISION_SHARE = 0.6  # of the budget: the most the search leaves for the leaders' rounds (.study)
 
 
 class HeavyDesign(NamedTuple):
@@ -43,36 +53,64 @@ class HeavyDesign(NamedTuple):
 
 def design_for(baseline: TrialMetrics, trial_s: float, options: StudyOptions) -> Optional[HeavyDesign]:
     """The heavy design where the baseline's trial (``trial_s`` seconds) shows heavy steps, else None."""
-    if not heavy(baseline, options):
+    if not heavy(baseline, options, trial_s):
         return None
     return HeavyDesign(heavy_options(options), round_share_s(baseline, trial_s), baseline.step_seconds.median)
 
 
-def heavy(baseline: TrialMetrics, options: StudyOptions) -> bool:
-    """Whether the baseline's steps are longer than a whole trial is meant to take."""
-    return baseline.step_seconds.median > options.target_trial_s
+def heavy(baseline: TrialMetrics, options: StudyOptions, trial_s: Optional[float] = None) -> bool:
+    """Whether the baseline's steps are longer than a whole trial is meant to take; or, given its trial's
+    ``trial_s`` seconds, too long for the usual floor of steps within that time, with a usual decision
+    that would take more than the search leaves for it."""
+    step = baseline.step_seconds.median
+    if step > options.target_trial_s:
+        return True
+    # Milliseconds-long steps never qualify: two-step pieces of them would time jitter, not speed.
+    return (trial_s is not None and step * options.min_steps > options.target_trial_s
+            and usual_decision_s(baseline, trial_s, options) > DECISION_SHARE * options.budget_s)
+
+
+def usual_decision_s(baseline: TrialMetrics, trial_s: float, options: StudyOptions) -> float:
+    """Three rounds of the config and one candidate in the usual design, from the baseline's trial of
+    ``trial_s`` seconds: each setting's window in ``remeasure_chunks`` pieces, each paying the trial's
+    begin again (:func:`_overhead_s`), a warm-up step and its timed steps (.measure.interleaved)."""
+    piece_steps = options.piece_warmup + max(2, math.ceil(options.min_steps / options.remeasure_chunks))
+    piece_s = _overhead_s(baseline, trial_s) + piece_steps * baseline.step_seconds.median
+    return 3 * 2 * options.remeasure_chunks * piece_s
 
 
 def heavy_options(options: StudyOptions) -> StudyOptions:
     """A heavy model's design: one piece per setting per paired trial and round, of ``PIECE_STEPS``
     timed steps and no warm-up step; two warm-up steps for a continuous window (the level's)."""
-    return replace(options, warmup_steps=min(options.warmup_steps, 2), min_steps=PIECE_STEPS, remeasure_chunks=1,
-                   search_pieces=1, piece_steps=PIECE_STEPS, piece_warmup=0)
+    return replace(options, warmup_steps=min(options.warmup_steps, WINDOW_WARMUP), min_steps=PIECE_STEPS,
+                   remeasure_chunks=1, search_pieces=1, piece_steps=PIECE_STEPS, piece_warmup=0)
 
 
 def round_share_s(baseline: TrialMetrics, trial_s: float) -> float:
     """One setting's share of a heavy model's round (or paired trial), from the baseline's trial of
     ``trial_s`` seconds: that trial's time beyond its steps at their median time (its begin and end,
     the loader's start, the first step's extra), which every piece pays again, and its timed steps."""
-    step = baseline.step_seconds.median
-    overhead = max(0.0, trial_s - (baseline.warmup_steps + baseline.steps) * step)
-    return overhead + PIECE_STEPS * step
+    return _overhead_s(baseline, trial_s) + PIECE_STEPS * baseline.step_seconds.median
 
 
-def decision_s(share_s: float) -> float:
-    """What a decision costs after the search: three rounds of the config and one candidate, then
-    the level's window (two warm-up steps and two timed ones: about two shares)."""
-    return (3 * 2 + 2) * share_s
+def _overhead_s(baseline: TrialMetrics, trial_s: float) -> float:
+    """A trial's time beyond its steps at their median time: what every window pays again."""
+    return max(0.0, trial_s - (baseline.warmup_steps + baseline.steps) * baseline.step_seconds.median)
+
+
+def level_window_s(design: HeavyDesign) -> float:
+    """What the level's window costs: a share (its begin and two timed steps) and its warm-up steps."""
+    return design.share_s + WINDOW_WARMUP * design.step_s
+
+
+def decision_s(design: HeavyDesign) -> float:
+    """What a decision costs after the search: three rounds of the config and one candidate, then the
+    level's window. It was eight shares (the window counted as two), more than three rounds of one
+    behaviour value beside the applied setting after the window (:func:`.remeasure.suggestions`), so
+    with time for one but not the other, the behaviour value's rounds took the time a speed decision
+    should have had (GPU habits, resumed: the decision did not fit the 91 s left, and the max-tokens
+    rounds took 78 s of them)."""
+    return 3 * 2 * design.share_s + level_window_s(design)
 
 
 def untried_leaders(seeds: Sequence[Setting], top_k: int, baseline: Setting) -> List[Setting]:

@@ -22,7 +22,7 @@ from probes.load import LoadMeter, LoadReading
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
 from .effects import applied_effects
-from .heavy import decision_s, design_for, heavy_note, untried_leaders
+from .heavy import DECISION_SHARE, decision_s, design_for, heavy_note, level_window_s, untried_leaders
 from .load import LoadPlan, flagged, load_report, plan_load
 from .level import WINDOW_S, Level
 from .measure import Pruned, StudyOptions, beside_baseline, measure, reading_of
@@ -254,9 +254,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         reserve = round_settings * ROUND_COST * typical  # time for the interleaved rounds
         reserve += len(specs) * (pool.start_cost() + 6 * typical * 0.7)
-        reserve = min(0.6 * options.budget_s, reserve)
+        reserve = min(DECISION_SHARE * options.budget_s, reserve)
         if "heavy" in state:  # a trial and a round cost a share per setting; the decision needs three rounds
-            typical, reserve = 2 * state["heavy"].share_s, decision_s(state["heavy"].share_s)
+            typical, reserve = 2 * state["heavy"].share_s, decision_s(state["heavy"])
         if options.patience and state["since_best"] >= options.patience:
             state["converged"] = len(attempted)  # the search has stopped finding anything faster
         if (elapsed + typical > options.budget_s - reserve or len(attempted) >= searched.size()
@@ -295,9 +295,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             # candidates untried where a decision fits (.heavy); else say so, and what would do.
             wanted = pool.start_cost() + typical * (1 + 2 * 6 + round_settings * ROUND_COST)  # about six paired trials
             if "heavy" in state:
-                wanted = pool.start_cost() + typical + 2 * 6 * share + decision_s(share)
+                wanted = pool.start_cost() + typical + 2 * 6 * share + decision_s(state["heavy"])
             wanted = 60 * math.ceil(wanted / 60)
-            if "heavy" in state and decision_s(share) <= deadline - time.perf_counter():
+            if "heavy" in state and decision_s(state["heavy"]) <= deadline - time.perf_counter():
                 untried = untried_leaders(seeds, options.top_k, BASELINE)
             if untried:
                 state["wanted"] = wanted
@@ -309,8 +309,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                 none_why = "no candidate measured: the budget ended after the baseline's trial"
         # Rounds beyond the planned ones leave time for the level windows and the behaviour values' rounds.
         after_decision = 2 * WINDOW_S + 3 * (variants + 1) * share * bool(variants)
-        # A heavy model's level window costs about two shares (.heavy.decision_s): the rounds leave room for it.
-        rounds_end = deadline - (2 * share if "heavy" in state else 0.0)
+        # A heavy model's level window takes seconds (.heavy.level_window_s): the rounds leave room for it.
+        rounds_end = deadline - (level_window_s(state["heavy"]) if "heavy" in state else 0.0)
         decision = remeasure(pool, measured, round_options, emit, rounds_end, space, meter, plan, readings, share,
                              failed_again, round_sizes, none_why, extend_until=deadline - after_decision,
                              untried=tuple(untried), capacity=pool.capacity())

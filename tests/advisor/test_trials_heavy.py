@@ -5,10 +5,10 @@ import time
 from dataclasses import replace
 
 from advisor.trials import BASELINE
-from advisor.trials.heavy import (PIECE_STEPS, decision_s, heavy, heavy_note, heavy_options, round_share_s,
-                                  untried_leaders)
+from advisor.trials.heavy import (PIECE_STEPS, HeavyDesign, decision_s, design_for, heavy, heavy_note,
+                                  heavy_options, level_window_s, round_share_s, untried_leaders, usual_decision_s)
 from advisor.trials.measure import StudyOptions, timed_steps
-from advisor.trials.remeasure import remeasure
+from advisor.trials.remeasure import _fitting, remeasure
 from advisor.trials.result import TrialMetrics
 from advisor.trials.setting import SearchSpace
 from advisor.trials.stats import spread
@@ -39,12 +39,44 @@ def test_the_heavy_design_is_for_steps_longer_than_a_trial_is_meant_to_take():
     assert design.warmup_steps == 2 and design.budget_s == options.budget_s
 
 
+def test_a_step_just_under_the_target_is_heavy_where_the_usual_decision_would_not_fit():
+    # GPU habits on the Zen 4 VM: 1.499 s steps (2 warm-up, 2 timed) in a 7.69 s trial; in the usual
+    # design its three rounds beside one candidate took 110 s of a 120 s budget.
+    gpu_habits, options = metrics(1.499), StudyOptions()
+    assert abs(usual_decision_s(gpu_habits, 7.69, options) - 18 * (7.69 - 4 * 1.499 + 3 * 1.499)) < 1e-9
+    assert not heavy(gpu_habits, options)  # by its step alone it is not
+    assert heavy(gpu_habits, options, 7.69)
+    assert design_for(gpu_habits, 7.69, options) is not None
+    assert not heavy(gpu_habits, replace(options, budget_s=300.0), 7.69)  # its usual decision fits 300 s
+    # Steps of milliseconds never get two-step pieces, however small the budget.
+    assert not heavy(metrics(0.005, 3, 40), replace(options, budget_s=2.0), 0.6)
+    # The Bi-LSTM on the same VM (0.137 s steps, 3 warm-up and 9 timed in 2.05 s) keeps the usual design.
+    assert not heavy(metrics(0.137, 3, 9), options, 2.05)
+
+
 def test_a_rounds_share_is_the_trials_overhead_and_its_timed_steps():
     # A 16.1 s baseline trial of 2 warm-up and 2 timed steps at 3.4 s: 2.5 s of begin and end besides.
     share = round_share_s(metrics(3.4), 16.1)
     assert abs(share - (16.1 - 4 * 3.4 + PIECE_STEPS * 3.4)) < 1e-9
-    assert decision_s(share) == 8 * share  # three rounds of two settings, and the level's window
+    design = HeavyDesign(heavy_options(StudyOptions()), share, 3.4)
+    assert level_window_s(design) == share + 2 * 3.4  # a share, and the window's two warm-up steps
+    assert decision_s(design) == 6 * share + level_window_s(design)  # three rounds of two settings, the window
     assert round_share_s(metrics(3.4), 1.0) == PIECE_STEPS * 3.4  # never a negative overhead
+
+
+def test_a_speed_decision_fits_wherever_a_behaviour_values_rounds_would():
+    # After the decision's place, the level's window, then the behaviour values' rounds in what is left
+    # (.remeasure.suggestions, which drops a value whose three rounds would not end by the deadline).
+    # Where one value's rounds fit, the decision on a speed setting, which comes first, must fit too.
+    # Counted as eight shares, it once lost that time to them (GPU habits, resumed).
+    MAX_TOKENS = replace(BASELINE, batch_layout="max_tokens")
+    for step, trial_s in ((3.4, 16.1), (1.6, 7.0), (8.0, 40.0)):
+        share = round_share_s(metrics(step), trial_s)
+        design = HeavyDesign(heavy_options(StudyOptions()), share, step)
+        for left in (k / 20 * share for k in range(100, 200)):  # 5 to 10 shares left
+            after_window = time.perf_counter() + left - level_window_s(design)
+            behaviour_fits = MAX_TOKENS in _fitting([BASELINE, MAX_TOKENS], 1, share, after_window)
+            assert not behaviour_fits or decision_s(design) <= left, (step, left / share)
 
 
 def test_untried_leaders_are_the_screenings_first_and_the_note_names_them():
