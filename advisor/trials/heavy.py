@@ -15,19 +15,11 @@ against seconds; a live loader's fill is charged to the instances it made ready,
 waited for it). And where even one paired trial would not leave room for the rounds, the rounds take
 the screening's first candidates (:mod:`.screening`: the batch layout first where the config's
 batches are padded) straight beside the config, untried: the rounds decide, the search only picks
-what goes into them.
-
-A step a little shorter than the target gets the heavy design too where the usual design's decision
-would not fit the time the search leaves it (:data:`DECISION_SHARE` of the budget): on the first
-benchmark machine (a 2-vCPU Zen 4 EPYC) GPU habits takes 1.50 s a step, just under the 1.5 s
-target, and in the usual design its three rounds beside bucket batches took 110 s, so a 120 s
-analysis ran 178 s (:func:`usual_decision_s` estimates 112 s from its baseline trial). A resumed
-study (or a second process on the same storage) takes the design from the stored baseline's trial,
-which it does not measure again.
+what goes into them. A resumed study (or a second process on the same storage) takes the design
+from the stored baseline's trial, which it does not measure again.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import List, NamedTuple, Optional, Sequence
 
@@ -36,11 +28,10 @@ from .result import TrialMetrics
 from .setting import Setting
 
 __all__ = ["PIECE_STEPS", "WINDOW_WARMUP", "HeavyDesign", "design_for", "heavy", "heavy_note", "heavy_options",
-           "round_share_s", "usual_decision_s", "level_window_s", "decision_s", "untried_leaders"]
+           "round_share_s", "level_window_s", "decision_s", "untried_leaders"]
 
 PIECE_STEPS = 2  # timed steps in one setting's piece of a heavy model's trial or round
 WINDOW_WARMUP = 2  # warm-up steps of a heavy model's continuous window (the level's), at most
-DECISION_SHARE = 0.6  # of the budget: the most the search leaves for the leaders' rounds (.study)
 
 
 class HeavyDesign(NamedTuple):
@@ -53,30 +44,21 @@ class HeavyDesign(NamedTuple):
 
 def design_for(baseline: TrialMetrics, trial_s: float, options: StudyOptions) -> Optional[HeavyDesign]:
     """The heavy design where the baseline's trial (``trial_s`` seconds) shows heavy steps, else None."""
-    if not heavy(baseline, options, trial_s):
+    if not heavy(baseline, options):
         return None
     return HeavyDesign(heavy_options(options), round_share_s(baseline, trial_s), baseline.step_seconds.median)
 
 
-def heavy(baseline: TrialMetrics, options: StudyOptions, trial_s: Optional[float] = None) -> bool:
-    """Whether the baseline's steps are longer than a whole trial is meant to take; or, given its trial's
-    ``trial_s`` seconds, too long for the usual floor of steps within that time, with a usual decision
-    that would take more than the search leaves for it."""
-    step = baseline.step_seconds.median
-    if step > options.target_trial_s:
-        return True
-    # Milliseconds-long steps never qualify: two-step pieces of them would time jitter, not speed.
-    return (trial_s is not None and step * options.min_steps > options.target_trial_s
-            and usual_decision_s(baseline, trial_s, options) > DECISION_SHARE * options.budget_s)
+def heavy(baseline: TrialMetrics, options: StudyOptions) -> bool:
+    """Whether the baseline's steps are longer than a whole trial is meant to take.
 
-
-def usual_decision_s(baseline: TrialMetrics, trial_s: float, options: StudyOptions) -> float:
-    """Three rounds of the config and one candidate in the usual design, from the baseline's trial of
-    ``trial_s`` seconds: each setting's window in ``remeasure_chunks`` pieces, each paying the trial's
-    begin again (:func:`_overhead_s`), a warm-up step and its timed steps (.measure.interleaved)."""
-    piece_steps = options.piece_warmup + max(2, math.ceil(options.min_steps / options.remeasure_chunks))
-    piece_s = _overhead_s(baseline, trial_s) + piece_steps * baseline.step_seconds.median
-    return 3 * 2 * options.remeasure_chunks * piece_s
+    Not yet where a step just under the target makes the usual decision overrun the budget (GPU
+    habits on the Zen 4 VM: 1.50 s steps, three rounds of 110 s, a 120 s analysis of 178 s). Made
+    heavy there, its analysis fitted (112 s), but the cheap trials let the search reach
+    ``num_workers=0``: two-step pieces measured it x1.25 faster than the config's live loader of 8
+    workers, real ``allennlp train`` x1.00. A live loader's workers read ahead for batches a short
+    piece never takes; that bias must go before the heavy design takes in more models."""
+    return baseline.step_seconds.median > options.target_trial_s
 
 
 def heavy_options(options: StudyOptions) -> StudyOptions:
@@ -90,12 +72,9 @@ def round_share_s(baseline: TrialMetrics, trial_s: float) -> float:
     """One setting's share of a heavy model's round (or paired trial), from the baseline's trial of
     ``trial_s`` seconds: that trial's time beyond its steps at their median time (its begin and end,
     the loader's start, the first step's extra), which every piece pays again, and its timed steps."""
-    return _overhead_s(baseline, trial_s) + PIECE_STEPS * baseline.step_seconds.median
-
-
-def _overhead_s(baseline: TrialMetrics, trial_s: float) -> float:
-    """A trial's time beyond its steps at their median time: what every window pays again."""
-    return max(0.0, trial_s - (baseline.warmup_steps + baseline.steps) * baseline.step_seconds.median)
+    step = baseline.step_seconds.median
+    overhead = max(0.0, trial_s - (baseline.warmup_steps + baseline.steps) * step)
+    return overhead + PIECE_STEPS * step
 
 
 def level_window_s(design: HeavyDesign) -> float:

@@ -22,7 +22,7 @@ from probes.load import LoadMeter, LoadReading
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
 from .effects import applied_effects
-from .heavy import DECISION_SHARE, decision_s, design_for, heavy_note, level_window_s, untried_leaders
+from .heavy import decision_s, design_for, heavy_note, level_window_s, untried_leaders
 from .load import LoadPlan, flagged, load_report, plan_load
 from .level import WINDOW_S, Level
 from .measure import Pruned, StudyOptions, beside_baseline, measure, reading_of
@@ -254,7 +254,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         reserve = round_settings * ROUND_COST * typical  # time for the interleaved rounds
         reserve += len(specs) * (pool.start_cost() + 6 * typical * 0.7)
-        reserve = min(DECISION_SHARE * options.budget_s, reserve)
+        reserve = min(0.6 * options.budget_s, reserve)
         if "heavy" in state:  # a trial and a round cost a share per setting; the decision needs three rounds
             typical, reserve = 2 * state["heavy"].share_s, decision_s(state["heavy"])
         if options.patience and state["since_best"] >= options.patience:

@@ -5,8 +5,8 @@ import time
 from dataclasses import replace
 
 from advisor.trials import BASELINE
-from advisor.trials.heavy import (PIECE_STEPS, HeavyDesign, decision_s, design_for, heavy, heavy_note,
-                                  heavy_options, level_window_s, round_share_s, untried_leaders, usual_decision_s)
+from advisor.trials.heavy import (PIECE_STEPS, HeavyDesign, decision_s, heavy, heavy_note, heavy_options,
+                                  level_window_s, round_share_s, untried_leaders)
 from advisor.trials.measure import StudyOptions, timed_steps
 from advisor.trials.remeasure import _fitting, remeasure
 from advisor.trials.result import TrialMetrics
@@ -37,21 +37,6 @@ def test_the_heavy_design_is_for_steps_longer_than_a_trial_is_meant_to_take():
     design = heavy_options(options)
     assert (design.search_pieces, design.remeasure_chunks, design.piece_steps, design.piece_warmup) == (1, 1, 2, 0)
     assert design.warmup_steps == 2 and design.budget_s == options.budget_s
-
-
-def test_a_step_just_under_the_target_is_heavy_where_the_usual_decision_would_not_fit():
-    # GPU habits on the Zen 4 VM: 1.499 s steps (2 warm-up, 2 timed) in a 7.69 s trial; in the usual
-    # design its three rounds beside one candidate took 110 s of a 120 s budget.
-    gpu_habits, options = metrics(1.499), StudyOptions()
-    assert abs(usual_decision_s(gpu_habits, 7.69, options) - 18 * (7.69 - 4 * 1.499 + 3 * 1.499)) < 1e-9
-    assert not heavy(gpu_habits, options)  # by its step alone it is not
-    assert heavy(gpu_habits, options, 7.69)
-    assert design_for(gpu_habits, 7.69, options) is not None
-    assert not heavy(gpu_habits, replace(options, budget_s=300.0), 7.69)  # its usual decision fits 300 s
-    # Steps of milliseconds never get two-step pieces, however small the budget.
-    assert not heavy(metrics(0.005, 3, 40), replace(options, budget_s=2.0), 0.6)
-    # The Bi-LSTM on the same VM (0.137 s steps, 3 warm-up and 9 timed in 2.05 s) keeps the usual design.
-    assert not heavy(metrics(0.137, 3, 9), options, 2.05)
 
 
 def test_a_rounds_share_is_the_trials_overhead_and_its_timed_steps():
