@@ -56,8 +56,9 @@ def heavy(baseline: TrialMetrics, options: StudyOptions) -> bool:
     habits on the Zen 4 VM: 1.50 s steps, three rounds of 110 s, a 120 s analysis of 178 s). Made
     heavy there, its analysis fitted (112 s), but the cheap trials let the search reach
     ``num_workers=0``: two-step pieces measured it x1.25 faster than the config's live loader of 8
-    workers, real ``allennlp train`` x1.00. A live loader's workers read ahead for batches a short
-    piece never takes; that bias must go before the heavy design takes in more models."""
+    workers, real ``allennlp train`` x1.00. The first steps after a begin are slow, a live loader's
+    more (``benchmarks/live_start.py``: no workers x1.18-x1.33 faster over the first two steps,
+    x0.98 over the next ten): that bias must go before the heavy design takes in more models."""
     return baseline.step_seconds.median > options.target_trial_s
 
 
