@@ -7,9 +7,10 @@ A streaming config (``max_instances_in_memory``) with loader workers is measured
 workers all start reading at once. A heavy model's piece times two steps straight after that begin
 (``advisor/trials/heavy.py``). Here one trial runner, in this process, begins the config's setting
 (live workers) and ``num_workers=0`` (no workers: the replay, with the sample's reading time charged
-per instance) in turn, times ``--steps`` steps from each begin, and compares the rates of the first
-two steps with those of the rest: if the first two favour no workers by more than the rest do, a
-two-step piece is biased against the live loader.
+per instance) in turn, times ``--steps`` steps from each begin, and compares the rates of two-step
+windows after no, one and two warm-up steps with that of the steps after them: where a window
+favours no workers by more than the steady steps do, a piece timed there is biased against the live
+loader.
 """
 from __future__ import annotations
 
@@ -34,26 +35,26 @@ def main() -> None:
         raise SystemExit(f"{args.example}: its config does not stream through loader workers")
     settings = {f"config ({runner._config_workers()} live workers)": BASELINE,
                 "num_workers=0 (replay)": replace(BASELINE, num_workers=0)}
-    rates = {name: ([], []) for name in settings}
+    # Two-step windows after 0, 1 and 2 warm-up steps, and the steps after them (the steady rate).
+    spans = [(0, 2), (1, 3), (2, 4), (4, args.steps)]
+    rates = {name: [[] for _ in spans] for name in settings}
     for _ in range(args.repeats):
         for name, setting in settings.items():  # in turn: the machine's drift falls on both
             runner.begin(setting, 0)
             out = runner.steps(args.steps)
             runner.end()
-            seconds, instances = out["seconds"], out["instances"]
-            rates[name][0].append(sum(instances[:2]) / sum(seconds[:2]))
-            rates[name][1].append(sum(instances[2:]) / sum(seconds[2:]))
-    rows = [[name, f"{statistics.median(first):.1f} ({min(first):.1f}-{max(first):.1f})",
-             f"{statistics.median(rest):.1f} ({min(rest):.1f}-{max(rest):.1f})"]
-            for name, (first, rest) in rates.items()]
+            for column, (a, b) in zip(rates[name], spans):
+                column.append(sum(out["instances"][a:b]) / sum(out["seconds"][a:b]))
+    rows = [[name, *(f"{statistics.median(c):.1f} ({min(c):.1f}-{max(c):.1f})" for c in columns)]
+            for name, columns in rates.items()]
     live, replay = rates.values()
     rows.append(["no workers / live workers",
-                 f"x{statistics.median(replay[0]) / statistics.median(live[0]):.2f}",
-                 f"x{statistics.median(replay[1]) / statistics.median(live[1]):.2f}"])
-    lines = header(f"live start: a live loader's first two steps against the next ones ({args.example})")
-    lines += table(["setting", "first 2 steps inst/s (min-max)", f"steps 3-{args.steps} inst/s (min-max)"], rows)
-    lines += ["", f"{args.repeats} begins of each setting, in turn, in one trial runner; no warm-up step, as in "
-              "a heavy model's piece. Medians of the per-begin rates."]
+                 *(f"x{statistics.median(r) / statistics.median(v):.2f}" for r, v in zip(replay, live))])
+    lines = header(f"live start: a live loader's first steps after a begin against the next ones ({args.example})")
+    lines += table(["setting", "steps 1-2 inst/s (min-max)", "steps 2-3 (one warm-up)", "steps 3-4 (two warm-up)",
+                    f"steps 5-{args.steps}"], rows)
+    lines += ["", f"{args.repeats} begins of each setting, in turn, in one trial runner, timing {args.steps} steps "
+              "from each begin; a heavy model's piece times steps 1-2. Medians of the per-begin rates."]
     publish(lines, args.out)
 
 

@@ -12,7 +12,10 @@ whole trial is meant to, so after the baseline's trial such a model gets a desig
 (:func:`heavy_options`): paired trials and rounds of one piece per setting, two timed steps each and
 no warm-up step (what a warm-up step would absorb, thread and optimizer set-up, is milliseconds
 against seconds; a live loader's fill is charged to the instances it made ready, whatever step
-waited for it). And where even one paired trial would not leave room for the rounds, the rounds take
+waited for it), except where the config streams its data: a live loader's first step after a begin
+is slow beyond its fill (``benchmarks/live_start.py``, GPU habits: over steps 1-2 no workers look
+x1.27 faster than 8 live workers, over steps 2-3 x1.02, steady x1.00), so there each piece takes
+one warm-up step. And where even one paired trial would not leave room for the rounds, the rounds take
 the screening's first candidates (:mod:`.screening`: the batch layout first where the config's
 batches are padded) straight beside the config, untried: the rounds decide, the search only picks
 what goes into them. A resumed study (or a second process on the same storage) takes the design
@@ -27,10 +30,11 @@ from .measure import StudyOptions
 from .result import TrialMetrics
 from .setting import Setting
 
-__all__ = ["PIECE_STEPS", "WINDOW_WARMUP", "HeavyDesign", "design_for", "heavy", "heavy_note", "heavy_options",
+__all__ = ["PIECE_STEPS", "LIVE_PIECE_WARMUP", "WINDOW_WARMUP", "HeavyDesign", "design_for", "heavy", "heavy_note", "heavy_options",
            "round_share_s", "level_window_s", "decision_s", "untried_leaders"]
 
 PIECE_STEPS = 2  # timed steps in one setting's piece of a heavy model's trial or round
+LIVE_PIECE_WARMUP = 1  # warm-up steps of such a piece where the config streams (live loader workers)
 WINDOW_WARMUP = 2  # warm-up steps of a heavy model's continuous window (the level's), at most
 
 
@@ -42,11 +46,14 @@ class HeavyDesign(NamedTuple):
     step_s: float  # the baseline's median step
 
 
-def design_for(baseline: TrialMetrics, trial_s: float, options: StudyOptions) -> Optional[HeavyDesign]:
-    """The heavy design where the baseline's trial (``trial_s`` seconds) shows heavy steps, else None."""
+def design_for(baseline: TrialMetrics, trial_s: float, options: StudyOptions,
+               streaming: bool = False) -> Optional[HeavyDesign]:
+    """The heavy design where the baseline's trial (``trial_s`` seconds) shows heavy steps, else None;
+    ``streaming``: the config streams its data (``max_instances_in_memory``), so loaders may run live."""
     if not heavy(baseline, options):
         return None
-    return HeavyDesign(heavy_options(options), round_share_s(baseline, trial_s), baseline.step_seconds.median)
+    design = heavy_options(options, streaming)
+    return HeavyDesign(design, round_share_s(baseline, trial_s, design.piece_warmup), baseline.step_seconds.median)
 
 
 def heavy(baseline: TrialMetrics, options: StudyOptions) -> bool:
@@ -62,25 +69,29 @@ def heavy(baseline: TrialMetrics, options: StudyOptions) -> bool:
     return baseline.step_seconds.median > options.target_trial_s
 
 
-def heavy_options(options: StudyOptions) -> StudyOptions:
+def heavy_options(options: StudyOptions, streaming: bool = False) -> StudyOptions:
     """A heavy model's design: one piece per setting per paired trial and round, of ``PIECE_STEPS``
-    timed steps and no warm-up step; two warm-up steps for a continuous window (the level's)."""
+    timed steps and no warm-up step (``LIVE_PIECE_WARMUP`` where the config streams); two warm-up
+    steps for a continuous window (the level's)."""
     return replace(options, warmup_steps=min(options.warmup_steps, WINDOW_WARMUP), min_steps=PIECE_STEPS,
-                   remeasure_chunks=1, search_pieces=1, piece_steps=PIECE_STEPS, piece_warmup=0)
+                   remeasure_chunks=1, search_pieces=1, piece_steps=PIECE_STEPS,
+                   piece_warmup=LIVE_PIECE_WARMUP if streaming else 0)
 
 
-def round_share_s(baseline: TrialMetrics, trial_s: float) -> float:
+def round_share_s(baseline: TrialMetrics, trial_s: float, warmup: int = 0) -> float:
     """One setting's share of a heavy model's round (or paired trial), from the baseline's trial of
     ``trial_s`` seconds: that trial's time beyond its steps at their median time (its begin and end,
-    the loader's start, the first step's extra), which every piece pays again, and its timed steps."""
+    the loader's start, the first step's extra), which every piece pays again, and its ``warmup`` and
+    timed steps."""
     step = baseline.step_seconds.median
     overhead = max(0.0, trial_s - (baseline.warmup_steps + baseline.steps) * step)
-    return overhead + PIECE_STEPS * step
+    return overhead + (warmup + PIECE_STEPS) * step
 
 
 def level_window_s(design: HeavyDesign) -> float:
-    """What the level's window costs: a share (its begin and two timed steps) and its warm-up steps."""
-    return design.share_s + WINDOW_WARMUP * design.step_s
+    """What the level's window costs: a share (its begin and two timed steps, less a piece's warm-up)
+    and the window's own warm-up steps."""
+    return design.share_s + (WINDOW_WARMUP - design.options.piece_warmup) * design.step_s
 
 
 def decision_s(design: HeavyDesign) -> float:

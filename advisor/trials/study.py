@@ -117,6 +117,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     attempted: Dict[Setting, str] = {}  # every setting tried, with its outcome (for duplicates and resume)
     state: Dict[str, Any] = {"duplicates": 0, "measuring_s": 0.0, "since_best": 0}
 
+    streaming = bool(experiment.facts.data_loader.max_instances_in_memory)  # live loaders: a heavy piece warms up
+
     def sync() -> None:
         """Outcomes already in the storage: an earlier run's (resume) or another process's (shared storage)."""
         for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)):
@@ -130,7 +132,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                 if setting == BASELINE and "heavy" not in state:
                     # A stored baseline's steps decide the design as a measured one's do (.heavy).
                     stored = record_of(t)
-                    design = design_for(stored.metrics, stored.seconds, options) if stored.metrics else None
+                    design = design_for(stored.metrics, stored.seconds, options, streaming) if stored.metrics else None
                     if design is not None:
                         state["heavy"] = design
             else:
@@ -231,7 +233,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             return value
         measured[setting] = value
         attempted[setting] = "complete"
-        design = design_for(metrics, seconds, options) if setting == BASELINE else None
+        design = design_for(metrics, seconds, options, streaming) if setting == BASELINE else None
         if design is not None:  # steps of seconds: a design of their own (.heavy)
             state["heavy"] = design
         return value

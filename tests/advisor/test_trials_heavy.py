@@ -5,8 +5,8 @@ import time
 from dataclasses import replace
 
 from advisor.trials import BASELINE
-from advisor.trials.heavy import (PIECE_STEPS, HeavyDesign, decision_s, heavy, heavy_note, heavy_options,
-                                  level_window_s, round_share_s, untried_leaders)
+from advisor.trials.heavy import (LIVE_PIECE_WARMUP, PIECE_STEPS, HeavyDesign, decision_s, design_for, heavy,
+                                  heavy_note, heavy_options, level_window_s, round_share_s, untried_leaders)
 from advisor.trials.measure import StudyOptions, timed_steps
 from advisor.trials.remeasure import _fitting, remeasure
 from advisor.trials.result import TrialMetrics
@@ -37,6 +37,11 @@ def test_the_heavy_design_is_for_steps_longer_than_a_trial_is_meant_to_take():
     design = heavy_options(options)
     assert (design.search_pieces, design.remeasure_chunks, design.piece_steps, design.piece_warmup) == (1, 1, 2, 0)
     assert design.warmup_steps == 2 and design.budget_s == options.budget_s
+    # A streaming config's loaders run live: their first step after a begin is slow (benchmarks/live_start.py).
+    assert heavy_options(options, streaming=True).piece_warmup == LIVE_PIECE_WARMUP == 1
+    streaming = design_for(metrics(3.2), 16.0, options, streaming=True)
+    assert streaming.options.piece_warmup == 1 and design_for(metrics(3.2), 16.0, options).options.piece_warmup == 0
+    assert abs(streaming.share_s - design_for(metrics(3.2), 16.0, options).share_s - 3.2) < 1e-9  # one step more
 
 
 def test_a_rounds_share_is_the_trials_overhead_and_its_timed_steps():

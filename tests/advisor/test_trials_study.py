@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import optuna
+import pytest
 
 from advisor.config import load_experiment
 from advisor.trials import BASELINE, DEFAULT, StudyOptions, build_space, run_study, study_name
@@ -130,17 +131,22 @@ def test_a_budget_that_ends_with_the_baseline_says_so_and_what_budget_would_do(t
     assert int(note.split("about ")[1].split(" s")[0]) >= 13 * result.baseline.seconds
 
 
-def test_a_heavy_models_trials_and_rounds_run_as_one_piece_of_two_steps(tiny_data, in_repo, tmp_path):
+@pytest.mark.parametrize("example, overrides, warmup", [
+    ("cnn_classifier", None, 0),
+    # A streaming config: its loaders run live, whose first step after a begin is slow (.heavy).
+    ("bilstm_classifier", '{"data_loader.max_instances_in_memory": 64}', 1)])
+def test_a_heavy_models_trials_and_rounds_run_as_one_piece_of_two_steps(tiny_data, in_repo, tmp_path,
+                                                                         example, overrides, warmup):
     # Steps longer than the trial target (here a target of 0.1 ms: every step is longer) make the
     # design of advisor/trials/heavy.py apply after the baseline's trial, through the real workers.
     machine = probe_machine()
-    experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
+    experiment = load_experiment(EXAMPLES / example / "tiny.jsonnet", overrides=overrides)
     space = _fixed(build_space(machine, experiment), precision=("fp32",))
     options = StudyOptions(**{**FAST, "target_trial_s": 0.0001}, n_trials=3, whatifs=False)
     result = run_study(experiment, machine, space, tmp_path, load_plan=QUIET, options=options)
     assert result.trials[0].setting == BASELINE and result.baseline.metrics.steps == 2
     paired = [t for t in result.trials if t.state == "complete" and t.setting != BASELINE]
-    assert paired and all(t.metrics.steps == 2 and t.metrics.warmup_steps == 0 for t in paired)
+    assert paired and all(t.metrics.steps == 2 and t.metrics.warmup_steps == warmup for t in paired)
     assert any(n.startswith("steps of ") and "one piece of 2 timed steps" in n for n in result.notes), result.notes
     assert result.remeasured and all(len(r.instances_per_s) >= 3 for r in result.remeasured)
     assert result.level_windows and result.best is not None
