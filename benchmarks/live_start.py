@@ -30,10 +30,11 @@ def main() -> None:
     args = diagnostic_args(3, budget=False, example="gpu_habits",
                            more=lambda p: p.add_argument("--steps", type=int, default=12))
     experiment = load_experiment(f"examples/{args.example}/config.jsonnet", ext_vars=EXT.get(args.example))
-    runner = TrialRunner(build_experiment(experiment, SampleCaps()))  # the analysis's default sample
-    if not (runner.config_mem and runner._config_workers() > 0):
+    loader = experiment.facts.data_loader
+    if not (loader.max_instances_in_memory and loader.num_workers > 0):
         raise SystemExit(f"{args.example}: its config does not stream through loader workers")
-    settings = {f"config ({runner._config_workers()} live workers)": BASELINE,
+    runner = TrialRunner(build_experiment(experiment, SampleCaps()))  # the analysis's default sample
+    settings = {f"config ({loader.num_workers} live workers)": BASELINE,
                 "num_workers=0 (replay)": replace(BASELINE, num_workers=0)}
     # Two-step windows after 0, 1 and 2 warm-up steps, and the steps after them (the steady rate).
     spans = [(0, 2), (1, 3), (2, 4), (4, args.steps)]

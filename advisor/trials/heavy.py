@@ -30,8 +30,8 @@ from .measure import StudyOptions
 from .result import TrialMetrics
 from .setting import Setting
 
-__all__ = ["PIECE_STEPS", "LIVE_PIECE_WARMUP", "WINDOW_WARMUP", "HeavyDesign", "design_for", "heavy", "heavy_note", "heavy_options",
-           "round_share_s", "level_window_s", "decision_s", "untried_leaders"]
+__all__ = ["PIECE_STEPS", "LIVE_PIECE_WARMUP", "WINDOW_WARMUP", "HeavyDesign", "design_for", "heavy", "heavy_note",
+           "heavy_options", "round_share_s", "level_window_s", "decision_s", "untried_leaders"]
 
 PIECE_STEPS = 2  # timed steps in one setting's piece of a heavy model's trial or round
 LIVE_PIECE_WARMUP = 1  # warm-up steps of such a piece where the config streams (live loader workers)
@@ -65,7 +65,9 @@ def heavy(baseline: TrialMetrics, options: StudyOptions) -> bool:
     ``num_workers=0``: two-step pieces measured it x1.25 faster than the config's live loader of 8
     workers, real ``allennlp train`` x1.00. The first steps after a begin are slow, a live loader's
     more (``benchmarks/live_start.py``: no workers x1.18-x1.33 faster over the first two steps,
-    x0.98 over the next ten): that bias must go before the heavy design takes in more models."""
+    x0.98 over the next ten). A streaming config's pieces now take a warm-up step
+    (``LIVE_PIECE_WARMUP``: x1.02 after it); an analysis with it is to be checked against real
+    training before the heavy design takes in more models."""
     return baseline.step_seconds.median > options.target_trial_s
 
 

@@ -22,7 +22,7 @@ from probes.load import LoadMeter, LoadReading
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
 from .effects import applied_effects
-from .heavy import decision_s, design_for, heavy_note, level_window_s, untried_leaders
+from .heavy import HeavyDesign, decision_s, design_for, heavy_note, level_window_s, untried_leaders
 from .load import LoadPlan, flagged, load_report, plan_load
 from .level import WINDOW_S, Level
 from .measure import Pruned, StudyOptions, beside_baseline, measure, reading_of
@@ -289,17 +289,18 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         round_sizes: Dict[Setting, int] = {}  # timed steps per round piece, shared by both kinds of rounds
         none_why = None  # why no candidate reaches the rounds, where the budget is the reason
         round_options, share = options, ROUND_COST * typical  # and one setting's share of a round
-        if "heavy" in state:
-            round_options, share, step_s = state["heavy"]
+        design: Optional[HeavyDesign] = state.get("heavy")
+        if design is not None:
+            round_options, share, step_s = design
         untried: List[Setting] = []
         if searched.size() > 1 and attempted and all(s == BASELINE for s in attempted):
             # The budget ended with the baseline's trial: a heavy model's rounds take the screening's first
             # candidates untried where a decision fits (.heavy); else say so, and what would do.
             wanted = pool.start_cost() + typical * (1 + 2 * 6 + round_settings * ROUND_COST)  # about six paired trials
-            if "heavy" in state:
-                wanted = pool.start_cost() + typical + 2 * 6 * share + decision_s(state["heavy"])
+            if design is not None:
+                wanted = pool.start_cost() + typical + 2 * 6 * share + decision_s(design)
             wanted = 60 * math.ceil(wanted / 60)
-            if "heavy" in state and decision_s(state["heavy"]) <= deadline - time.perf_counter():
+            if design is not None and decision_s(design) <= deadline - time.perf_counter():
                 untried = untried_leaders(seeds, options.top_k, BASELINE)
             if untried:
                 state["wanted"] = wanted
@@ -312,7 +313,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         # Rounds beyond the planned ones leave time for the level windows and the behaviour values' rounds.
         after_decision = 2 * WINDOW_S + 3 * (variants + 1) * share * bool(variants)
         # A heavy model's level window takes seconds (.heavy.level_window_s): the rounds leave room for it.
-        rounds_end = deadline - (level_window_s(state["heavy"]) if "heavy" in state else 0.0)
+        rounds_end = deadline - (level_window_s(design) if design is not None else 0.0)
         decision = remeasure(pool, measured, round_options, emit, rounds_end, space, meter, plan, readings, share,
                              failed_again, round_sizes, none_why, extend_until=deadline - after_decision,
                              untried=tuple(untried), capacity=pool.capacity())
