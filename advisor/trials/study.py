@@ -22,7 +22,7 @@ from probes.load import LoadMeter, LoadReading
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
 from .effects import applied_effects
-from .heavy import HeavyDesign, decision_s, design_for, heavy_note, level_window_s, untried_leaders
+from .heavy import DECISION_SHARE, HeavyDesign, decision_s, design_for, heavy_note, level_window_s, untried_leaders
 from .load import LoadPlan, flagged, load_report, plan_load
 from .level import WINDOW_S, Level
 from .measure import Pruned, StudyOptions, beside_baseline, measure, reading_of
@@ -256,7 +256,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         typical = statistics.median(trial_seconds) if trial_seconds else 0.0
         reserve = round_settings * ROUND_COST * typical  # time for the interleaved rounds
         reserve += len(specs) * (pool.start_cost() + 6 * typical * 0.7)
-        reserve = min(0.6 * options.budget_s, reserve)
+        reserve = min(DECISION_SHARE * options.budget_s, reserve)
         if "heavy" in state:  # a trial and a round cost a share per setting; the decision needs three rounds
             typical, reserve = 2 * state["heavy"].share_s, decision_s(state["heavy"])
         if options.patience and state["since_best"] >= options.patience:
@@ -320,9 +320,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
             decision.dropped
         passed_over = decision.passed_over
-        if "heavy" in state:  # the untried candidates that went into the rounds (the budget may drop some)
+        if design is not None:  # the untried candidates that went into the rounds (the budget may drop some)
             in_rounds = {r.setting for r in decision.remeasured}
-            state["heavy_note"] = heavy_note(step_s, [s for s in untried if s in in_rounds], state.get("wanted"))
+            state["heavy_note"] = heavy_note(step_s, [s for s in untried if s in in_rounds], state.get("wanted"),
+                                             design.options.piece_steps)
         if decision.settled_after is not None and best is not None:
             state["settled_note"] = (
                 f"the leaders' rounds stopped after {decision.settled_after} of up to {options.remeasure_rounds}: "

@@ -5,8 +5,9 @@ import time
 from dataclasses import replace
 
 from advisor.trials import BASELINE
-from advisor.trials.heavy import (LIVE_PIECE_WARMUP, PIECE_STEPS, HeavyDesign, decision_s, design_for, heavy,
-                                  heavy_note, heavy_options, level_window_s, round_share_s, untried_leaders)
+from advisor.trials.heavy import (DECISION_SHARE, LIVE_PIECE_WARMUP, PIECE_STEPS, HeavyDesign, decision_s, design_for,
+                                  heavy, heavy_note, heavy_options, level_window_s, piece_steps, round_share_s,
+                                  untried_leaders)
 from advisor.trials.measure import StudyOptions, timed_steps
 from advisor.trials.remeasure import _fitting, remeasure
 from advisor.trials.result import TrialMetrics
@@ -52,6 +53,25 @@ def test_a_rounds_share_is_the_trials_overhead_and_its_timed_steps():
     assert level_window_s(design) == share + 2 * 3.4  # a share, and the window's two warm-up steps
     assert decision_s(design) == 6 * share + level_window_s(design)  # three rounds of two settings, the window
     assert round_share_s(metrics(3.4), 1.0) == PIECE_STEPS * 3.4  # never a negative overhead
+
+
+def test_pieces_are_as_long_as_the_decision_affords_and_two_steps_at_least():
+    # GPU habits on the Zen 3 VM: 3.2 s steps, a 16 s baseline trial (2 warm-up, 2 timed steps).
+    options = StudyOptions()  # 120 s: 72 s for the decision
+    assert piece_steps(metrics(3.2), 16.0, options) == PIECE_STEPS == 2
+    assert piece_steps(metrics(3.2), 16.0, replace(options, budget_s=600)) == options.min_steps == 5
+    for budget in range(60, 601, 10):  # longer pieces only where the whole decision still fits
+        for streaming in (False, True):
+            opts = replace(options, budget_s=budget)
+            steps = piece_steps(metrics(3.2), 16.0, opts, streaming)
+            design = design_for(metrics(3.2), 16.0, opts, streaming)
+            assert design.options.piece_steps == design.options.min_steps == steps
+            assert PIECE_STEPS <= steps <= options.min_steps
+            if steps > PIECE_STEPS:
+                assert decision_s(design) <= DECISION_SHARE * budget, (budget, streaming)
+                longer = piece_steps(metrics(3.2), 16.0, replace(opts, budget_s=budget * 2), streaming)
+                assert longer >= steps  # more budget never shortens a piece
+    assert "one piece of 5 timed steps" in heavy_note(3.2, [], None, 5)
 
 
 def test_a_speed_decision_fits_wherever_a_behaviour_values_rounds_would():

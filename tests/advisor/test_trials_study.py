@@ -135,10 +135,11 @@ def test_a_budget_that_ends_with_the_baseline_says_so_and_what_budget_would_do(t
     ("cnn_classifier", None, 0),
     # A streaming config: its loaders run live, whose first step after a begin is slow (.heavy).
     ("bilstm_classifier", '{"data_loader.max_instances_in_memory": 64}', 1)])
-def test_a_heavy_models_trials_and_rounds_run_as_one_piece_of_two_steps(tiny_data, in_repo, tmp_path,
-                                                                         example, overrides, warmup):
+def test_a_heavy_models_trials_and_rounds_run_as_one_piece_per_setting(tiny_data, in_repo, tmp_path,
+                                                                       example, overrides, warmup):
     # Steps longer than the trial target (here a target of 0.1 ms: every step is longer) make the
     # design of advisor/trials/heavy.py apply after the baseline's trial, through the real workers.
+    # Steps of milliseconds leave the budget room for pieces of the usual floor of steps (.heavy.piece_steps).
     machine = probe_machine()
     experiment = load_experiment(EXAMPLES / example / "tiny.jsonnet", overrides=overrides)
     space = _fixed(build_space(machine, experiment), precision=("fp32",))
@@ -146,8 +147,10 @@ def test_a_heavy_models_trials_and_rounds_run_as_one_piece_of_two_steps(tiny_dat
     result = run_study(experiment, machine, space, tmp_path, load_plan=QUIET, options=options)
     assert result.trials[0].setting == BASELINE and result.baseline.metrics.steps == 2
     paired = [t for t in result.trials if t.state == "complete" and t.setting != BASELINE]
-    assert paired and all(t.metrics.steps == 2 and t.metrics.warmup_steps == warmup for t in paired)
-    assert any(n.startswith("steps of ") and "one piece of 2 timed steps" in n for n in result.notes), result.notes
+    steps = FAST["min_steps"]
+    assert paired and all(t.metrics.steps == steps and t.metrics.warmup_steps == warmup for t in paired)
+    assert any(n.startswith("steps of ") and f"one piece of {steps} timed steps" in n for n in result.notes), \
+        result.notes
     assert result.remeasured and all(len(r.instances_per_s) >= 3 for r in result.remeasured)
     assert result.level_windows and result.best is not None
 
@@ -173,8 +176,10 @@ def test_a_resumed_heavy_study_takes_its_design_from_the_stored_baseline(tiny_da
     assert len([t for t in second.trials if t.setting == BASELINE]) == 1
     assert [t.state for t in second.trials if t.setting == BASELINE][0] == "complete"  # the stored one
     fresh = [t for t in second.trials if t.state == "complete" and t.setting != BASELINE]
-    assert fresh and all(t.metrics.steps == 2 and t.metrics.warmup_steps == 0 for t in fresh)
-    assert any(n.startswith("steps of ") and "one piece of 2 timed steps" in n for n in second.notes), second.notes
+    steps = FAST["min_steps"]  # the design's, as the stored trial gives it (.heavy.piece_steps)
+    assert fresh and all(t.metrics.steps == steps and t.metrics.warmup_steps == 0 for t in fresh)
+    assert any(n.startswith("steps of ") and f"one piece of {steps} timed steps" in n for n in second.notes), \
+        second.notes
 
 
 def test_a_stored_baseline_measured_under_other_load_is_measured_again(tiny_data, in_repo, tmp_path):
@@ -186,7 +191,7 @@ def test_a_stored_baseline_measured_under_other_load_is_measured_again(tiny_data
     assert [(t.state, t.contended) for t in baselines] == [("complete", True), ("complete", False)]
     assert second.baseline == baselines[1]  # the yardstick the report shows
     paired = [t for t in second.trials if t.state == "complete" and t.setting != BASELINE]
-    assert paired and all(t.metrics.steps == 2 and t.metrics.baseline_instances_per_s for t in paired)
+    assert paired and all(t.metrics.steps == FAST["min_steps"] and t.metrics.baseline_instances_per_s for t in paired)
 
 
 def test_a_study_with_memory_for_one_worker_skips_process_level_changes_and_says_why(tiny_data, in_repo, tmp_path):
