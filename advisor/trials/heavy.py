@@ -71,10 +71,12 @@ def piece_steps(baseline: TrialMetrics, trial_s: float, options: StudyOptions, s
 
     Two steps are what a step of seconds affords at the default budget, and they time a padded
     config's batches well enough (one such batch's length is much like the next's), but not
-    length-grouped ones: bucketed steps vary x3-4 (GPU habits: 0.61-2.84 s). There, one trial runner
-    beginning bucket and the config in turn, six times, each begin drawing its own batches, read
-    bucket/config x1.12 (x0.93-x1.24) over two steps after a warm-up step, x1.04 (x1.01-x1.14) over
-    four, x1.08 (x1.03-x1.12) over eleven. So where the budget has room, pieces are longer.
+    length-grouped ones: bucketed steps vary x3-4 (GPU habits: 0.61-2.84 s). There,
+    ``benchmarks/layout_pieces.py`` (one trial runner beginning bucket and the config in turn, six
+    times, each begin on its own batches; two runs) read bucket/config over two steps after a warm-up
+    step x1.12 (x0.93-x1.24) and x1.04 (x0.90-x1.08), over four x1.04 (x1.01-x1.14) and x1.04
+    (x0.89-x1.10), over eleven x1.08 (x1.03-x1.12) and x1.08 (x0.97-x1.14): the spread narrows with
+    more steps, not always by four. So where the budget has room, pieces are longer.
     """
     for steps in range(max(options.min_steps, PIECE_STEPS), PIECE_STEPS, -1):
         if decision_s(_design(baseline, trial_s, options, streaming, steps)) <= DECISION_SHARE * options.budget_s:

@@ -151,8 +151,8 @@ class TrialRunner:
             # The same shuffle in the main process (the forked workers inherit it) at every begin: a live
             # loader's pieces start on the same batches (which worker's come first still varies). Tried:
             # seeded by the offset, each piece on its own batches. GPU habits' bucket/config over eleven
-            # steps after a warm-up step read x1.08 (x1.03-x1.12, six begins), as with this seed (x1.07,
-            # x1.00-x1.07, five), but an analysis's rounds no longer called bucket (x1.08, 90% CI
+            # steps after a warm-up step read x1.08 (x0.97-x1.14, six begins; benchmarks/layout_pieces.py),
+            # with this seed x1.04 (x1.01-x1.07), but an analysis's rounds no longer called bucket (x1.08, 90% CI
             # x0.85-x1.10; with this seed x1.10, CI x1.07-x1.15; real x1.18): the positions the epoch is
             # scaled by time a packed LSTM's batches only roughly (a config batch of 3,584 positions took
             # 1.4-1.6 s, a bucketed one of 3,248 took 1.9-2.3 s), so each piece's other batches add noise.
