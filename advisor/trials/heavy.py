@@ -27,18 +27,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import List, NamedTuple, Optional, Sequence
 
-from .measure import StudyOptions
+from .measure import DECISION_SHARE, StudyOptions
 from .result import TrialMetrics
 from .setting import Setting
 
-__all__ = ["PIECE_STEPS", "LIVE_PIECE_WARMUP", "WINDOW_WARMUP", "DECISION_SHARE", "HeavyDesign", "design_for",
+__all__ = ["PIECE_STEPS", "LIVE_PIECE_WARMUP", "WINDOW_WARMUP", "HeavyDesign", "design_for",
            "heavy", "heavy_note", "heavy_options", "piece_steps", "round_share_s", "level_window_s",
            "decision_s", "untried_leaders"]
 
 PIECE_STEPS = 2  # the fewest timed steps in one setting's piece of a heavy model's trial or round (.piece_steps)
 LIVE_PIECE_WARMUP = 1  # warm-up steps of such a piece where the config streams (live loader workers)
 WINDOW_WARMUP = 2  # warm-up steps of a heavy model's continuous window (the level's), at most
-DECISION_SHARE = 0.6  # of the budget: the most the search leaves for the leaders' rounds (.study)
 
 
 class HeavyDesign(NamedTuple):

@@ -21,10 +21,12 @@ from .result import TrialMetrics
 from .setting import BASELINE, Setting
 from .stats import spread
 
-__all__ = ["StudyOptions", "Window", "Pruned", "beside_baseline", "interleaved", "measure", "measure_window", "metrics_of",
-           "reading_of", "timed_steps"]
+__all__ = ["DECISION_SHARE", "StudyOptions", "Window", "Pruned", "beside_baseline", "interleaved", "measure",
+           "measure_window", "metrics_of", "reading_of", "timed_steps"]
 
 COUNTS = ("seconds", "instances", "tokens", "positions", "loss")
+
+DECISION_SHARE = 0.6  # of the budget: the most the search leaves for the leaders' rounds (.study, .heavy)
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from probes.load import LoadMeter, LoadReading
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
 from .effects import applied_effects
-from .heavy import DECISION_SHARE, HeavyDesign, decision_s, design_for, heavy_note, level_window_s, untried_leaders
+from .heavy import HeavyDesign, decision_s, design_for, heavy_note, level_window_s, untried_leaders
 from .load import LoadPlan, flagged, load_report, plan_load
 from .level import WINDOW_S, Level
-from .measure import Pruned, StudyOptions, beside_baseline, measure, reading_of
+from .measure import DECISION_SHARE, Pruned, StudyOptions, beside_baseline, measure, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
 from .remeasure import (INTERIM_CONFIDENCE, INTERIM_MIN_GAIN, PLANNED_ROUNDS, ROUND_COST, bf16_parity, remeasure,

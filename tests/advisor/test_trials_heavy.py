@@ -5,10 +5,10 @@ import time
 from dataclasses import replace
 
 from advisor.trials import BASELINE
-from advisor.trials.heavy import (DECISION_SHARE, LIVE_PIECE_WARMUP, PIECE_STEPS, HeavyDesign, decision_s, design_for,
+from advisor.trials.heavy import (LIVE_PIECE_WARMUP, PIECE_STEPS, HeavyDesign, decision_s, design_for,
                                   heavy, heavy_note, heavy_options, level_window_s, piece_steps, round_share_s,
                                   untried_leaders)
-from advisor.trials.measure import StudyOptions, timed_steps
+from advisor.trials.measure import DECISION_SHARE, StudyOptions, timed_steps
 from advisor.trials.remeasure import _fitting, remeasure
 from advisor.trials.result import TrialMetrics
 from advisor.trials.setting import SearchSpace
