@@ -11,10 +11,14 @@ epoch is shuffled by its own seed, as ``--same-batches`` leaves out: then every 
 loader starts on the batches the analysis's pieces start on, ``runner.begin``'s seed), times
 ``--steps`` steps, and scales windows of 2, 4, 6 and all steps after one warm-up step to the epoch
 as a trial does (``advisor/trials/estimate.py: epoch_rate``). The ratio's spread over the begins is
-what one piece per setting would read.
+what one piece per setting would read. A second ratio scales each window by real tokens instead
+(the window's seconds per token times the epoch's tokens): a packed LSTM's step follows its real
+tokens (``batch_cost.py``), so with each begin on its own batches this scaling may read the same gain
+with less spread.
 """
 from __future__ import annotations
 
+import math
 import random
 import statistics
 from dataclasses import replace
@@ -41,6 +45,20 @@ class _Seeded(TrialRunner):
             random.seed = seed
 
 
+def _by_tokens(out, a: int, b: int, profile) -> float:
+    """The window's instances/s scaled to the epoch by real tokens (its own rate without a profile)."""
+    seconds, tokens = sum(out["seconds"][a:b]), sum(out["tokens"][a:b])
+    if profile is None or not profile.tokens or not tokens:
+        return sum(out["instances"][a:b]) / seconds
+    return profile.instances / (seconds / tokens * profile.tokens)
+
+
+def _ratio(bucket, config) -> str:
+    ratios = [x / y for x, y in zip(bucket, config)]
+    sd = statistics.stdev(math.log(r) for r in ratios) if len(ratios) > 1 else 0.0
+    return f"x{statistics.median(ratios):.2f} (x{min(ratios):.2f}-x{max(ratios):.2f}), {sd:.3f}"
+
+
 def main() -> None:
     def more(parser) -> None:
         parser.add_argument("--steps", type=int, default=12)
@@ -53,6 +71,7 @@ def main() -> None:
     settings = {"config": BASELINE, "bucket": replace(BASELINE, batch_layout="bucket")}
     spans = [(1, 3), (1, 5), (1, 7), (1, args.steps)]
     rates = {name: [[] for _ in spans] for name in settings}
+    by_tokens = {name: [[] for _ in spans] for name in settings}
     for repeat in range(args.repeats):
         for name, setting in settings.items():  # in turn: the machine's drift falls on both
             begun = runner.begin(setting, 0, offset=0 if args.same_batches else repeat * 7919)
@@ -61,16 +80,18 @@ def main() -> None:
             runner.end()
             for column, (a, b) in zip(rates[name], spans):
                 column.append(epoch_rate(out["seconds"][a:b], out["positions"][a:b], out["instances"][a:b], profile))
+            for column, (a, b) in zip(by_tokens[name], spans):
+                column.append(_by_tokens(out, a, b, profile))
     rows = []
-    for (a, b), config, bucket in zip(spans, rates["config"], rates["bucket"]):
-        ratios = [x / y for x, y in zip(bucket, config)]
+    for (a, b), config, bucket, config_t, bucket_t in zip(spans, rates["config"], rates["bucket"],
+                                                          by_tokens["config"], by_tokens["bucket"]):
         rows.append([f"{b - a} (steps {a + 1}-{b})", f"{statistics.median(config):.1f}",
-                     f"{statistics.median(bucket):.1f}",
-                     f"x{statistics.median(ratios):.2f} (x{min(ratios):.2f}-x{max(ratios):.2f})"])
+                     f"{statistics.median(bucket):.1f}", _ratio(bucket, config), _ratio(bucket_t, config_t)])
     batches = "the same first batches at every begin" if args.same_batches else "each begin its own batches"
     lines = header(f"layout pieces: bucket against the config's batches over pieces of a few steps ({args.example})")
     lines += table(["timed steps after one warm-up step", "config inst/s (median)", "bucket inst/s (median)",
-                    "bucket / config per begin: median (min-max)"], rows)
+                    "bucket / config per begin: median (min-max), sd of log",
+                    "the same, windows scaled by real tokens"], rows)
     lines += ["", f"{args.repeats} begins of each setting, in turn, in one trial runner, {batches}; each window "
               "scaled to the epoch as a trial's is."]
     publish(lines, args.out)
