@@ -22,6 +22,7 @@ import math
 import random
 import statistics
 from dataclasses import replace
+from typing import Dict, List, Optional
 
 from _analyze import EXT
 from _common import diagnostic_args, header, publish, table
@@ -45,7 +46,12 @@ class _Seeded(TrialRunner):
             random.seed = seed
 
 
-def _by_tokens(out, a: int, b: int, profile) -> float:
+def _by_positions(out: Dict[str, List[float]], a: int, b: int, profile: Optional[EpochProfile]) -> float:
+    """The window's instances/s scaled to the epoch as a trial's is."""
+    return epoch_rate(out["seconds"][a:b], out["positions"][a:b], out["instances"][a:b], profile)
+
+
+def _by_tokens(out: Dict[str, List[float]], a: int, b: int, profile: Optional[EpochProfile]) -> float:
     """The window's instances/s scaled to the epoch by real tokens (its own rate without a profile)."""
     seconds, tokens = sum(out["seconds"][a:b]), sum(out["tokens"][a:b])
     if profile is None or not profile.tokens or not tokens:
@@ -53,7 +59,10 @@ def _by_tokens(out, a: int, b: int, profile) -> float:
     return profile.instances / (seconds / tokens * profile.tokens)
 
 
-def _ratio(bucket, config) -> str:
+SCALINGS = {"trial": _by_positions, "tokens": _by_tokens}
+
+
+def _ratio(bucket: List[float], config: List[float]) -> str:
     ratios = [x / y for x, y in zip(bucket, config)]
     sd = statistics.stdev(math.log(r) for r in ratios) if len(ratios) > 1 else 0.0
     return f"x{statistics.median(ratios):.2f} (x{min(ratios):.2f}-x{max(ratios):.2f}), {sd:.3f}"
@@ -70,23 +79,23 @@ def main() -> None:
     runner = runner_type(build_experiment(experiment, SampleCaps()))  # the analysis's default sample
     settings = {"config": BASELINE, "bucket": replace(BASELINE, batch_layout="bucket")}
     spans = [(1, 3), (1, 5), (1, 7), (1, args.steps)]
-    rates = {name: [[] for _ in spans] for name in settings}
-    by_tokens = {name: [[] for _ in spans] for name in settings}
+    # rates[scaling][setting name][span]: one rate per begin
+    rates = {scaling: {name: [[] for _ in spans] for name in settings} for scaling in SCALINGS}
     for repeat in range(args.repeats):
         for name, setting in settings.items():  # in turn: the machine's drift falls on both
             begun = runner.begin(setting, 0, offset=0 if args.same_batches else repeat * 7919)
             profile = EpochProfile(**begun["epoch"]) if begun.get("epoch") else None
             out = runner.steps(args.steps)
             runner.end()
-            for column, (a, b) in zip(rates[name], spans):
-                column.append(epoch_rate(out["seconds"][a:b], out["positions"][a:b], out["instances"][a:b], profile))
-            for column, (a, b) in zip(by_tokens[name], spans):
-                column.append(_by_tokens(out, a, b, profile))
+            for scaling, scale in SCALINGS.items():
+                for column, (a, b) in zip(rates[scaling][name], spans):
+                    column.append(scale(out, a, b, profile))
     rows = []
-    for (a, b), config, bucket, config_t, bucket_t in zip(spans, rates["config"], rates["bucket"],
-                                                          by_tokens["config"], by_tokens["bucket"]):
-        rows.append([f"{b - a} (steps {a + 1}-{b})", f"{statistics.median(config):.1f}",
-                     f"{statistics.median(bucket):.1f}", _ratio(bucket, config), _ratio(bucket_t, config_t)])
+    for i, (a, b) in enumerate(spans):
+        trial, tokens = rates["trial"], rates["tokens"]
+        rows.append([f"{b - a} (steps {a + 1}-{b})", f"{statistics.median(trial['config'][i]):.1f}",
+                     f"{statistics.median(trial['bucket'][i]):.1f}", _ratio(trial["bucket"][i], trial["config"][i]),
+                     _ratio(tokens["bucket"][i], tokens["config"][i])])
     batches = "the same first batches at every begin" if args.same_batches else "each begin its own batches"
     lines = header(f"layout pieces: bucket against the config's batches over pieces of a few steps ({args.example})")
     lines += table(["timed steps after one warm-up step", "config inst/s (median)", "bucket inst/s (median)",
