@@ -119,12 +119,14 @@ def test_two_analyze_processes_share_one_storage(tiny_data, in_repo, tmp_path):
     rows = _trials(storage)
     numbers = [number for _, number, _ in rows]
     assert sorted(numbers) == list(range(len(rows)))  # every trial once, none lost, none numbered twice
-    assert all(state in ("COMPLETE", "PRUNED", "FAIL") for _, _, state in rows)  # none left running
+    # None left running. Waiting ones may stay: a run that stops at its budget or trial count leaves the
+    # queued screening trials for the next run on this storage (Optuna's queue), and reports none of them.
+    assert all(state in ("COMPLETE", "PRUNED", "FAIL", "WAITING") for _, _, state in rows), rows
     reports = [json.loads(stdout) for stdout, _ in outputs]
     seen = set()
     for report in reports:
         seen |= {t["number"] for t in report["study"]["trials"]}
-    assert seen == set(numbers)
+    assert seen == {number for _, number, state in rows if state != "WAITING"}, rows
 
 
 def _foreign_db(path: Path) -> None:
