@@ -69,7 +69,9 @@ def main() -> None:
                     measure_window(pool, setting, options, target_s=WINDOW_S)
                 for i in range(args.epochs):
                     window = measure_window(pool, setting, options, target_s=WINDOW_S)
-                    probes.append(evidence["instances per epoch"] / metrics_of(window).instances_per_s)
+                    window_metrics = metrics_of(window)  # over the whole file's batches, as T001's prediction
+                    probes.append(evidence["instances per epoch"] / (window_metrics.file_instances_per_s
+                                                                     or window_metrics.instances_per_s))
                     if args.fresh_replay:
                         fresh.append(replay_in_fresh_process(name, advised / "config.cpu.jsonnet", setting,
                                                              evidence["instances per epoch"],
