@@ -20,15 +20,19 @@ from _common import REPO, env_exports, training_seconds
 EXT = {"gpu_habits": {"DATA_DIR": "examples/gpu_habits/data/full"}}
 
 
-def advice(name: str, budget: float, scratch: Path, fresh: bool = False) -> Tuple[dict, Path, Optional[float]]:
-    """(report, output folder, wall seconds or None when reused)."""
+def advice(name: str, budget: float, scratch: Path, fresh: bool = False,
+           sample_instances: Optional[int] = None) -> Tuple[dict, Path, Optional[float]]:
+    """(report, output folder, wall seconds or None when reused); the advisor's default sample unless given."""
     shared = os.environ.get("BENCH_ADVICE_DIR")
-    out = Path(shared) / f"{name}-{budget:g}" if shared else scratch
+    sample = f"-sample{sample_instances}" if sample_instances else ""
+    out = Path(shared) / f"{name}-{budget:g}{sample}" if shared else scratch
     if shared and not fresh and (out / "report.json").exists():
         return json.loads((out / "report.json").read_text()), out, None
     subprocess.run([sys.executable, "examples/generate.py", name], check=True, capture_output=True, cwd=REPO)
     cmd = [sys.executable, "-m", "advisor", "analyze", f"examples/{name}/config.jsonnet", "-o", str(out),
            "--budget", str(budget), "--json", "--force"]
+    if sample_instances:
+        cmd += ["--sample-instances", str(sample_instances)]
     for key, value in EXT.get(name, {}).items():
         cmd += ["-V", f"{key}={value}"]
     start = time.perf_counter()
@@ -43,15 +47,16 @@ def analyze(name: str, out: Path, budget: float) -> dict:
     return advice(name, budget, out)[0]
 
 
-def lone_pool(name: str, logs: Path):
-    """A WorkerPool of one trial worker on the example's config (no memory watch, nothing beside it)."""
+def lone_pool(name: str, logs: Path, sample_instances: Optional[int] = None):
+    """A WorkerPool of one trial worker on the example's config (no memory watch, nothing beside it), on the
+    analysis's default sample unless ``sample_instances`` is given."""
     from advisor.config import load_experiment
     from advisor.trials import StudyOptions
     from advisor.trials.pool import WorkerJob, WorkerPool
 
     experiment = load_experiment(REPO / "examples" / name / "config.jsonnet", ext_vars=EXT.get(name, {}))
     options = StudyOptions()
-    job = WorkerJob.of(experiment, options.sample_instances, options.sample_seconds)
+    job = WorkerJob.of(experiment, sample_instances or options.sample_instances, options.sample_seconds)
     logs.mkdir(parents=True, exist_ok=True)
     return WorkerPool(job, logs, memory_limit=None, max_alive=1, allocator_paths=allocator_paths())
 
