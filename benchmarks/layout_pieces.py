@@ -84,7 +84,7 @@ def main() -> None:
     for repeat in range(args.repeats):
         for name, setting in settings.items():  # in turn: the machine's drift falls on both
             begun = runner.begin(setting, 0, offset=0 if args.same_batches else repeat * 7919)
-            profile = EpochProfile.of(begun["epoch"]) if begun.get("epoch") else None
+            profile = EpochProfile(**begun["epoch"]) if begun.get("epoch") else None
             out = runner.steps(args.steps)
             runner.end()
             for scaling, scale in SCALINGS.items():

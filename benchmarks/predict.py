@@ -51,8 +51,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     os.chdir(REPO)
-    rows, totals = [], {"advisor": [], "advisor, first epoch": [], "advisor over the sample's batches": [],
-                        "previous real epoch": []}
+    rows, totals = [], {"advisor": [], "advisor, first epoch": [], "previous real epoch": []}
     for run, name in [(run, name) for run in range(1, args.runs + 1) for name in args.examples]:
         with tempfile.TemporaryDirectory() as tmp:
             report, advised, _ = advice(name, args.budget, Path(tmp) / "advice", sample_instances=args.sample_instances)
@@ -63,9 +62,6 @@ def main() -> None:
             predicted = evidence["epoch seconds advised"]
             at_rounds = evidence.get("epoch seconds advised, range over the rounds' speeds")
             at_windows = evidence.get("epoch seconds advised, at each level window") or []
-            # The same level over the sample's batches: the prediction before the file's epoch (file_epoch.py)
-            scale = (evidence.get("rate over the whole file's batches / over the sample's (advised, as configured)")
-                     or [1.0])[0]
             _, setting, env = applied_setting(name, report, advised)
             pool = lone_pool(name, Path(tmp) / "logs", args.sample_instances)
             reals, probes, fresh, options = [], [], [], StudyOptions()
@@ -75,9 +71,7 @@ def main() -> None:
                     measure_window(pool, setting, options, target_s=WINDOW_S)
                 for i in range(args.epochs):
                     window = measure_window(pool, setting, options, target_s=WINDOW_S)
-                    window_metrics = metrics_of(window)  # over the whole file's batches, as T001's prediction
-                    probes.append(evidence["instances per epoch"] / (window_metrics.file_instances_per_s
-                                                                     or window_metrics.instances_per_s))
+                    probes.append(evidence["instances per epoch"] / metrics_of(window).instances_per_s)
                     if args.fresh_replay:
                         fresh.append(replay_in_fresh_process(name, advised / "config.cpu.jsonnet", setting,
                                                              evidence["instances per epoch"],
@@ -86,21 +80,18 @@ def main() -> None:
             finally:
                 pool.close()
         errors = [(predicted - real) / real for real in reals]
-        on_sample = [(predicted * scale - real) / real for real in reals]
         moved = [(predicted - probe) / probe for probe in probes]  # analysis vs the window at the epoch
         method = [(probe - real) / real for probe, real in zip(probes, reals)]
         chained = [(before - after) / after for before, after in zip(reals, reals[1:])]
         within = sum(abs(e) <= 0.15 for e in errors)
         totals["advisor"] += errors
         totals["advisor, first epoch"].append(errors[0])
-        totals["advisor over the sample's batches"] += on_sample
         totals["previous real epoch"] += chained
         inside = "-" if not at_rounds else f"{sum(at_rounds[0] <= r <= at_rounds[1] for r in reals)} of {len(reals)}"
         rows.append([name if args.runs == 1 else f"{name} (run {run})", setting.label(), evidence["instances per epoch"], f"{predicted:.1f}",
                      ", ".join(f"{w:.1f}" for w in at_windows) or "-",
                      f"{at_rounds[0]:.1f}-{at_rounds[1]:.1f}" if at_rounds else "-",
                      ", ".join(f"{r:.1f}" for r in reals), ", ".join(f"{e:+.1%}" for e in errors),
-                     f"{predicted * scale:.1f} ({', '.join(f'{e:+.1%}' for e in on_sample)})",
                      f"{max(reals) / min(reals) - 1:.1%}", inside, f"{within} of {len(reals)}",
                      ", ".join(f"{p:.1f}" for p in probes), ", ".join(f"{m:+.1%}" for m in moved),
                      ", ".join(f"{m:+.1%}" for m in method), ", ".join(f"{c:+.1%}" for c in chained) or "-"])
@@ -109,8 +100,7 @@ def main() -> None:
         print(name, rows[-1], flush=True)
     lines = header("predict: predicted vs real first epoch (advised config, no validation)")
     lines += table(["example", "applied setting", "instances", "predicted s", "at each level window s",
-                    "range at the rounds' speeds s", "real s (runs back to back)", "error",
-                    "over the sample's batches: predicted s (error)", "real vs real",
+                    "range at the rounds' speeds s", "real s (runs back to back)", "error", "real vs real",
                     "real inside the range", "within ±15%", "window right before each epoch s",
                     "machine moved (predicted vs that window)", "method at the epoch (that window vs real)",
                     "previous real epoch as the forecast (error)"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Sequence
+from typing import Optional, Sequence
 
 __all__ = ["EpochProfile", "epoch_rate"]
 
@@ -24,14 +24,6 @@ class EpochProfile:
     instances: int
     positions: int  # padded positions
     tokens: int = 0  # real tokens
-    # The whole training file's epoch at the sample's size, where its batches are less padded (.file_epoch)
-    file: Optional["EpochProfile"] = None
-
-    @classmethod
-    def of(cls, totals: Dict[str, Any]) -> "EpochProfile":
-        """From the totals a worker sends (the file's epoch nested under "file")."""
-        file = totals.get("file")
-        return cls(**{**totals, "file": cls.of(file) if file else None})
 
 
 _MIN_SPREAD = 0.05  # relative spread of window positions below which a slope is not fitted

@@ -63,20 +63,11 @@ class Level:
         """Each window's own instances/s, in the order taken."""
         return tuple(round(metrics_of(w).instances_per_s, 2) for w in self.windows)
 
-    def _merged(self) -> Optional[Window]:
+    def pooled(self) -> Optional[float]:
+        """Instances/s over every window's steps together (None without a window)."""
         if not self.windows:
             return None
         merged = self.windows[0]
         for window in self.windows[1:]:
             merged = merged.merged(window)
-        return merged
-
-    def pooled(self) -> Optional[float]:
-        """Instances/s over every window's steps together, over an epoch of the sample (None without a window)."""
-        merged = self._merged()
-        return metrics_of(merged).instances_per_s if merged is not None else None
-
-    def pooled_file(self) -> Optional[float]:
-        """The same steps over an epoch of the whole file, where its batches differ from the sample's (.file_epoch)."""
-        merged = self._merged()
-        return metrics_of(merged).file_instances_per_s if merged is not None else None
+        return metrics_of(merged).instances_per_s

@@ -110,9 +110,7 @@ def metrics_of(window: Window) -> TrialMetrics:
         instances_per_s=rate, tokens_per_s=rate * per_instance, padding_fraction=padding,
         peak_rss_bytes=window.peak_rss_bytes, threads=window.threads,
         losses=tuple(round(x, 6) for x in collected["loss"]),
-        window_instances_per_s=sum(collected["instances"]) / total,
-        file_instances_per_s=(epoch_rate(seconds, collected["positions"], collected["instances"], profile.file)
-                              if profile is not None and profile.file is not None else None))
+        window_instances_per_s=sum(collected["instances"]) / total)
     if window.reading is not None:
         metrics = replace(metrics, outside_cores=window.reading.outside_cores,
                           steal_fraction=window.reading.steal_fraction, idle_cores=window.reading.idle_cores)
@@ -158,7 +156,7 @@ def measure_window(pool: WorkerPool, setting: Setting, options: StudyOptions, *,
                                 "slow_s": options.target_trial_s}, left())
         warm = begin["warmup"]["seconds"]
         epoch = begin.get("epoch")
-        profile = EpochProfile.of(epoch) if epoch else None
+        profile = EpochProfile(**epoch) if epoch else None
         per_step = statistics.median(warm[1:] or warm) if warm else 0.0
         n_total = steps or timed_steps(per_step, target, options)
         chunk = max(2, -(-n_total // 3))

@@ -30,8 +30,6 @@ class TrialMetrics:
     idle_cores: Optional[float] = None  # idle capacity on the usable CPUs during the timed steps
     window_instances_per_s: Optional[float] = None  # the timed window's own rate, before scaling to an epoch
     baseline_instances_per_s: Optional[float] = None  # the baseline measured beside it (paired search trials)
-    # Over an epoch of the whole training file, where its batches are less padded than the sample's (.file_epoch)
-    file_instances_per_s: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +152,3 @@ class StudyResult:
     # own rate beside it, in the order taken (.level).
     level_instances_per_s: Optional[float] = None
     level_windows: Tuple[float, ...] = field(default=())
-    # The level's steps over an epoch of the whole training file, where a length-grouped layout pads the
-    # file's batches less than the sample's (.file_epoch); None where they are the same.
-    level_file_instances_per_s: Optional[float] = None

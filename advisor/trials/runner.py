@@ -32,7 +32,6 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..inspect.build import BuiltExperiment
 from ..inspect.tensors import batch_counts
-from .file_epoch import file_profile
 from .setting import CONFIG, DEFAULT, Setting, layout_overrides
 
 __all__ = ["TrialRunner", "spread_order"]
@@ -115,7 +114,7 @@ class TrialRunner:
                                   if self.config_mem and built.instances else 0.0)
         self._batches: Optional[Iterator[Any]] = None
         # layout -> (batches, id(batch) -> its collation seconds, the epoch totals sent with every trial)
-        self._epochs: Dict[str, Tuple[List[Any], Dict[int, float], Dict[str, Any]]] = {}
+        self._epochs: Dict[str, Tuple[List[Any], Dict[int, float], Dict[str, int]]] = {}
         self._collate: Dict[int, float] = {}  # the replayed epoch's collation seconds, while it is replayed
         # A live loader's fill: seconds per instance its workers took to hand over the first batch of an
         # epoch; per batch of the instances it made ready, the seconds to add to its step (its share,
@@ -178,7 +177,7 @@ class TrialRunner:
         spec = self.built.experiment.params.get("data_loader") or {}
         return int(spec.get("num_workers") or 0)
 
-    def _epoch(self, layout: str, overrides: Dict[str, Any]) -> Tuple[List[Any], Dict[int, float], Dict[str, Any]]:
+    def _epoch(self, layout: str, overrides: Dict[str, Any]) -> Tuple[List[Any], Dict[int, float], Dict[str, int]]:
         """One epoch of the sample in this layout, collated once, in spread order, with collation times."""
         if layout not in self._epochs:
             random.seed(0)
@@ -198,11 +197,6 @@ class TrialRunner:
             order = spread_order([c[2] or c[0] for c in counts])
             profile = {"batches": len(batches), "instances": sum(c[0] for c in counts),
                        "tokens": sum(c[1] for c in counts), "positions": sum(c[2] for c in counts)}
-            if not self.config_mem:  # a streaming loader sorts within its chunks, as in the sample (.file_epoch)
-                whole = file_profile(getattr(loader, "batch_sampler", None), self.built.instances, self.text_field,
-                                     self.built.estimated_total, profile)
-                if whole is not None:
-                    profile["file"] = whole
             self._epochs[layout] = ([batches[i] for i in order], {id(b): t for b, t in zip(batches, seconds)},
                                     profile)
         return self._epochs[layout]

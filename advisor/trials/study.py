@@ -420,5 +420,4 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         model_facts=facts, behaviour_gains=gains if best is not None else {}, bf16_parity=parity,
         whatifs=tuple(whatifs), notes=tuple(notes), partial=interrupted,
         load=load_report(plan, readings, flagged_trials, *state.get("dropped_rounds", (0, False))),
-        attribution=attribution, level_instances_per_s=level.pooled(), level_windows=level.rates(),
-        level_file_instances_per_s=level.pooled_file())
+        attribution=attribution, level_instances_per_s=level.pooled(), level_windows=level.rates())

@@ -27,11 +27,6 @@ def _moved(moved: float) -> str:
             "so expect the real epoch to move as much" if moved > _MOVED else "")
 
 
-def _file_scale(file_rate, sample_rate) -> float:
-    """The whole file's epoch rate over the sample's (1 where the trials measured no difference)."""
-    return file_rate / sample_rate if file_rate and sample_rate else 1.0
-
-
 class PredictedTime(Rule):
     """Predicted epoch and total training time, as configured and as advised.
 
@@ -42,10 +37,7 @@ class PredictedTime(Rule):
     advised epoch's range at the speeds that setting showed between the re-measure rounds (the
     machine's drift over the analysis; between minutes a shared VM can drift further); adds
     the reader's measured time per instance for each time the file is read (once, before the
-    first epoch, unless `max_instances_in_memory` makes every epoch read it). A length-grouped layout
-    pads the whole file's batches less than the sample's (the more instances, the closer the lengths
-    in a batch): each rate is taken over the file's epoch, its batches drawn from the sample's
-    lengths (`advisor/trials/file_epoch.py`). Where the two windows
+    first epoch, unless `max_instances_in_memory` makes every epoch read it). Where the two windows
     differ by more than 15%, the message says so: the machine's speed is moving, and so will the
     real epoch's.
 
@@ -84,14 +76,6 @@ class PredictedTime(Rule):
             # paired gain (the rounds' short interleaved pieces are for comparing, not for the level).
             best = study.level_instances_per_s
             base = best / study.best.speedup if study.best.speedup > 0 else best
-            # A length-grouped layout pads the whole file's batches less than the sample's: each rate over
-            # the file's epoch, the config's layout from the baseline's trial (advisor/trials/file_epoch.py).
-            scale = _file_scale(study.level_file_instances_per_s, study.level_instances_per_s)
-            baseline = study.baseline.metrics
-            config_scale = _file_scale(baseline.file_instances_per_s, baseline.instances_per_s)
-            best, base = best * scale, base * config_scale
-        else:
-            scale = config_scale = 1.0
         epochs = context.config.trainer.num_epochs
         as_is, advised = total / base, total / best
         # The machine's own drift while measuring: the applied setting's rate between the rounds. A fact,
@@ -107,7 +91,7 @@ class PredictedTime(Rule):
         rates = [rate for rate in study.level_windows if rate > 0] if study.best is not None else []
         # From the rates, not the rounded seconds: a small sample's epoch can round to 0.0 s.
         moved = max(rates) / min(rates) - 1 if len(rates) >= 2 else 0.0
-        windows = [round(total / (rate * scale), 1) for rate in rates]
+        windows = [round(total / rate, 1) for rate in rates]
         # AllenNLP reads, tokenizes and indexes the whole file once, before the trainer starts; later
         # epochs reuse the loaded instances (unless max_instances_in_memory makes the loader read
         # every epoch). Reading and first indexing (token -> id) per instance are measured on the sample.
@@ -128,6 +112,4 @@ class PredictedTime(Rule):
                 "epoch seconds advised, at each level window": windows,
                 "reading and indexing seconds per epoch read": round(reading, 1),
                 "first epoch seconds advised": round(advised + reading, 1),
-                "rate over the whole file's batches / over the sample's (advised, as configured)":
-                    [round(scale, 3), round(config_scale, 3)],
                 "epochs": epochs, "scope": "training steps and reading (no validation, no checkpoints)"})

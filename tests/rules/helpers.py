@@ -57,10 +57,8 @@ def make_study(spec: Dict[str, Any]) -> StudyResult:
     speedup = spec.get("speedup", 1.5)
     best_setting = Setting.from_params(spec.get("best", {}))
     significant = spec.get("significant", True)
-    base_metrics = metrics(base_rate, spec.get("peak_rss", 500 << 20))
-    if "baseline_file_rate" in spec:  # over an epoch of the whole file's batches (advisor/trials/file_epoch.py)
-        base_metrics = dataclasses.replace(base_metrics, file_instances_per_s=spec["baseline_file_rate"])
-    baseline = TrialRecord(0, BASELINE, "complete", base_rate, base_metrics, None, 1, 1.0)
+    baseline = TrialRecord(0, BASELINE, "complete", base_rate, metrics(base_rate, spec.get("peak_rss", 500 << 20)),
+                           None, 1, 1.0)
     rounds = (base_rate,) * 5
     best_rounds = tuple(spec.get("best_rounds", (base_rate * speedup,) * 5))
     remeasured = (Remeasure(BASELINE, rounds, spread(rounds)), Remeasure(best_setting, best_rounds, spread(best_rounds)))
@@ -98,8 +96,7 @@ def make_study(spec: Dict[str, Any]) -> StudyResult:
     return StudyResult("1", "test", "memory", SearchSpace({}), baseline, trials,
                        remeasured, best, {}, {}, Overhead(1, 1.0, 1.0, 1.0, 3.0, 60.0), attribution=attribution,
                        behaviour_gains=gains, bf16_parity=parity, whatifs=whatifs, load=load,
-                       level_instances_per_s=spec.get("level"), level_windows=tuple(spec.get("level_windows", ())),
-                       level_file_instances_per_s=spec.get("level_file"))
+                       level_instances_per_s=spec.get("level"), level_windows=tuple(spec.get("level_windows", ())))
 
 
 def make_context(case: Dict[str, Any], machines, model_facts) -> Context:
