@@ -20,6 +20,23 @@ from _common import REPO, env_exports, training_seconds
 EXT = {"gpu_habits": {"DATA_DIR": "examples/gpu_habits/data/full"}}
 
 
+def example_experiment(name: str):
+    """The example's config as the advisor loads it (paths relative to the repository)."""
+    from advisor.config import load_experiment
+
+    return load_experiment(f"examples/{name}/config.jsonnet", ext_vars=EXT.get(name))
+
+
+def example_runner(experiment, instances: Optional[int] = None, runner_type=None):
+    """A trial runner in this process on the experiment's sample: the analysis's default, or the first
+    ``instances`` (any number, no time cap; 10 ** 9 reads the whole file)."""
+    from advisor.inspect.build import SampleCaps, build_experiment
+    from advisor.trials.runner import TrialRunner
+
+    caps = SampleCaps() if instances is None else SampleCaps(instances, 1e9)
+    return (runner_type or TrialRunner)(build_experiment(experiment, caps))
+
+
 def advice(name: str, budget: float, scratch: Path, fresh: bool = False,
            sample_instances: Optional[int] = None) -> Tuple[dict, Path, Optional[float]]:
     """(report, output folder, wall seconds or None when reused); the advisor's default sample unless given."""

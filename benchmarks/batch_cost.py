@@ -18,13 +18,10 @@ import statistics
 from dataclasses import replace
 from typing import Dict, List, Sequence
 
-from _analyze import EXT
+from _analyze import example_experiment, example_runner
 from _common import diagnostic_args, header, publish, table
 
-from advisor.config import load_experiment
-from advisor.inspect.build import SampleCaps, build_experiment
 from advisor.trials import BASELINE
-from advisor.trials.runner import TrialRunner
 
 MODELS = {"seconds ∝ positions": ("positions",), "a + b·positions": ("one", "positions"),
           "a + c·tokens": ("one", "tokens"), "a + b·positions + c·tokens": ("one", "positions", "tokens")}
@@ -43,8 +40,7 @@ def _fit(steps: Dict[str, List[float]], columns: Sequence[str]) -> List[float]:
 def main() -> None:
     args = diagnostic_args(4, budget=False, example="gpu_habits",
                            more=lambda p: p.add_argument("--steps", type=int, default=12))
-    experiment = load_experiment(f"examples/{args.example}/config.jsonnet", ext_vars=EXT.get(args.example))
-    runner = TrialRunner(build_experiment(experiment, SampleCaps()))  # the analysis's default sample
+    runner = example_runner(example_experiment(args.example))  # the analysis's default sample
     layouts = {"config": replace(BASELINE, num_workers=0), "bucket": replace(BASELINE, num_workers=0,
                                                                              batch_layout="bucket")}
     steps: Dict[str, Dict[str, List[float]]] = {name: {"seconds": [], "positions": [], "tokens": []}

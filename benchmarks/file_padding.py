@@ -26,11 +26,9 @@ import random
 from pathlib import Path
 from typing import Any, List, Sequence
 
-from _analyze import EXT
+from _analyze import example_experiment, example_runner
 from _common import REPO, header, publish, table
 
-from advisor.config import load_experiment
-from advisor.inspect.build import SampleCaps, build_experiment
 from advisor.trials.runner import TrialRunner
 from advisor.trials.setting import layout_overrides
 
@@ -60,12 +58,12 @@ def main() -> None:
     os.chdir(REPO)
     rows: List[List[str]] = []
     for example in args.examples:
-        experiment = load_experiment(f"examples/{example}/config.jsonnet", ext_vars=EXT.get(example))
-        whole = TrialRunner(build_experiment(experiment, SampleCaps(instances=10 ** 9, seconds=1e9)))
+        experiment = example_experiment(example)
+        whole = example_runner(experiment, 10 ** 9)
         truth = {layout: _per_instance(sampler, whole.built.instances, whole.text_field)
                  for layout, sampler in _samplers(whole)}
         for size in args.samples:
-            runner = TrialRunner(build_experiment(experiment, SampleCaps(instances=size, seconds=1e9)))
+            runner = example_runner(experiment, size)
             sample = runner.built.instances
             rng = random.Random(0)
             drawn = [sample[rng.randrange(len(sample))] for _ in range(min(len(whole.built.instances), DRAWN_MAX))]

@@ -13,11 +13,9 @@ from __future__ import annotations
 import statistics
 from dataclasses import replace
 
-from _analyze import EXT
+from _analyze import example_experiment, example_runner
 from _common import diagnostic_args, header, publish, table
 
-from advisor.config import load_experiment
-from advisor.inspect.build import SampleCaps, build_experiment
 from advisor.trials import BASELINE
 from advisor.trials.runner import TrialRunner
 
@@ -34,25 +32,23 @@ def _epoch(runner: TrialRunner):
 def main() -> None:
     args = diagnostic_args(2, budget=False, example="transformer_classifier",
                            more=lambda p: p.add_argument("--sample", type=int, default=250))
-    experiment = load_experiment(f"examples/{args.example}/config.jsonnet", ext_vars=EXT.get(args.example))
-    runners = {"sample": TrialRunner(build_experiment(experiment, SampleCaps(args.sample, 1e9))),
-               "whole": TrialRunner(build_experiment(experiment, SampleCaps(10 ** 9, 1e9)))}
+    experiment = example_experiment(args.example)
+    runners = {"sample": example_runner(experiment, args.sample), "whole": example_runner(experiment, 10 ** 9)}
     per_instance = {name: [] for name in runners}
     steps = {name: {"seconds": [], "positions": [], "instances": []} for name in runners}
-    positions = {}
     for _ in range(args.repeats):
         for name, runner in runners.items():  # in turn: the machine's drift falls on both
             rounds = max(1, 2000 // len(runner.built.instances)) if name == "sample" else 1
             for _ in range(rounds):
                 out = _epoch(runner)
                 per_instance[name].append(sum(out["seconds"]) / sum(out["instances"]))
-                positions[name] = sum(out["positions"]) / sum(out["instances"])
                 for key in steps[name]:
                     steps[name][key].extend(out[key])
     import numpy as np
 
-    rows = []
+    rows, positions = [], {}
     for name, s in steps.items():
+        positions[name] = sum(s["positions"]) / sum(s["instances"])  # every epoch of a runner is the same batches
         x = np.array([[1.0, p, p * p] for p in s["positions"]])
         coef, *_ = np.linalg.lstsq(x, np.array(s["seconds"]), rcond=None)
         rows.append([name, f"{len(runners[name].built.instances):,}", f"{positions[name]:.2f}",

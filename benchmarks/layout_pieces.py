@@ -24,11 +24,9 @@ import statistics
 from dataclasses import replace
 from typing import Dict, List, Optional
 
-from _analyze import EXT
+from _analyze import example_experiment, example_runner
 from _common import diagnostic_args, header, publish, table
 
-from advisor.config import load_experiment
-from advisor.inspect.build import SampleCaps, build_experiment
 from advisor.trials import BASELINE
 from advisor.trials.estimate import EpochProfile, epoch_rate
 from advisor.trials.runner import TrialRunner
@@ -74,9 +72,8 @@ def main() -> None:
         parser.add_argument("--same-batches", action="store_true")
 
     args = diagnostic_args(6, budget=False, example="gpu_habits", more=more)
-    experiment = load_experiment(f"examples/{args.example}/config.jsonnet", ext_vars=EXT.get(args.example))
     runner_type = TrialRunner if args.same_batches else _Seeded
-    runner = runner_type(build_experiment(experiment, SampleCaps()))  # the analysis's default sample
+    runner = example_runner(example_experiment(args.example), runner_type=runner_type)  # the default sample
     settings = {"config": BASELINE, "bucket": replace(BASELINE, batch_layout="bucket")}
     spans = [(1, 3), (1, 5), (1, 7), (1, args.steps)]
     # rates[scaling][setting name][span]: one rate per begin

@@ -17,23 +17,20 @@ from __future__ import annotations
 import statistics
 from dataclasses import replace
 
-from _analyze import EXT
+from _analyze import example_experiment, example_runner
 from _common import diagnostic_args, header, publish, table
 
-from advisor.config import load_experiment
-from advisor.inspect.build import SampleCaps, build_experiment
 from advisor.trials import BASELINE
-from advisor.trials.runner import TrialRunner
 
 
 def main() -> None:
     args = diagnostic_args(3, budget=False, example="gpu_habits",
                            more=lambda p: p.add_argument("--steps", type=int, default=12))
-    experiment = load_experiment(f"examples/{args.example}/config.jsonnet", ext_vars=EXT.get(args.example))
+    experiment = example_experiment(args.example)
     loader = experiment.facts.data_loader
     if not (loader.max_instances_in_memory and loader.num_workers > 0):
         raise SystemExit(f"{args.example}: its config does not stream through loader workers")
-    runner = TrialRunner(build_experiment(experiment, SampleCaps()))  # the analysis's default sample
+    runner = example_runner(experiment)  # the analysis's default sample
     settings = {f"config ({loader.num_workers} live workers)": BASELINE,
                 "num_workers=0 (replay)": replace(BASELINE, num_workers=0)}
     # Two-step windows after 0, 1 and 2 warm-up steps, and the steps after them (the steady rate).
