@@ -24,12 +24,13 @@ from .setting import BASELINE, SearchSpace, Setting
 from .stats import Comparison, compare, spread
 
 __all__ = ["Decision", "Suggestions", "one_round", "remeasure", "suggestions", "bf16_parity", "PARITY_TOLERANCE",
-           "ROUND_COST", "INTERIM_CONFIDENCE", "INTERIM_MIN_GAIN", "PLANNED_ROUNDS"]
+           "ROUND_COST", "least_decision_s", "search_reserve", "INTERIM_CONFIDENCE", "INTERIM_MIN_GAIN", "PLANNED_ROUNDS"]
 
 # One setting's share of a re-measure round (its window in 3 pieces, each with a begin and a warm-up
 # step) against its share of a paired search trial (2 pieces): measured on the Bi-LSTM example.
 ROUND_COST = 1.3
 PARITY_TOLERANCE = 0.05  # bf16 loss within 5% (relative) of fp32 at every one of the first steps
+
 # Stopping the leaders' rounds before the last one is a look at the data before it is all in, and
 # every look is one more chance for noise to pass the test. So the interim test is stricter than the
 # final one (98% against 90%, a 10% margin against 3%), as in group-sequential trials. With three
@@ -45,6 +46,27 @@ INTERIM_MIN_GAIN = 0.10
 # of a median of five is their smallest ratio), so in simulation a real x1.15 gain under 12% noise
 # per round was found 52% of the time; with up to eight, 74% (benchmarks/rounds_power.py).
 PLANNED_ROUNDS = 5
+
+
+def least_decision_s(trial_s: float, window_s: float) -> float:
+    """The least the usual design's decision costs after the search: three rounds of the config and
+    one candidate (each setting's share ``ROUND_COST`` times a search trial of ``trial_s``), then one
+    level window of ``window_s``."""
+    return 3 * 2 * ROUND_COST * trial_s + window_s
+
+
+def search_reserve(trial_s: float, round_settings: int, after_s: float, budget_s: float, share: float,
+                   candidate: bool, window_s: float) -> float:
+    """Seconds of the budget the search leaves for what follows it: ``round_settings`` settings' shares
+    of the rounds and ``after_s`` (the what-ifs), at most ``share`` of the budget (the search keeps
+    the rest), but, once a ``candidate`` is measured, never less than the least decision
+    (:func:`least_decision_s`). Three rounds always run, so a search that leaves less only runs
+    the analysis past its budget: GPU habits on the Zen 4 VM (1.3 s steps, just under the heavy
+    design; paired trials of 22-28 s) searched three trials in 57 s, its three rounds then took about
+    100 s, and the 120 s analysis 176 s; the third trial went into no round.
+    """
+    reserve = min(share * budget_s, round_settings * ROUND_COST * trial_s + after_s)
+    return max(reserve, least_decision_s(trial_s, window_s)) if candidate else reserve
 
 
 def bf16_parity(pool: WorkerPool, setting: Setting, options: StudyOptions, steps: int = 8) -> Optional[LossParity]:

@@ -28,8 +28,8 @@ from .level import WINDOW_S, Level
 from .measure import DECISION_SHARE, Pruned, StudyOptions, beside_baseline, measure, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
-from .remeasure import (INTERIM_CONFIDENCE, INTERIM_MIN_GAIN, PLANNED_ROUNDS, ROUND_COST, bf16_parity, remeasure,
-                        suggestions)
+from .remeasure import (INTERIM_CONFIDENCE, INTERIM_MIN_GAIN, PLANNED_ROUNDS, ROUND_COST, bf16_parity, least_decision_s,
+                        remeasure, search_reserve, suggestions)
 from .screening import combination, screening
 from .records import importances, record_of
 from .result import SCHEMA_VERSION, Overhead, StudyResult, TrialMetrics, TrialRecord
@@ -154,6 +154,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                           phase, best[0].label() if best else None, best[1] if best else None, last))
 
     trial_seconds: List[float] = []
+    # A paired trial's time per setting, what ROUND_COST scales to a round's share. The baseline's own
+    # trial (one window, no pieces) is no measure of it where a piece's begin costs seconds: GPU habits'
+    # took 6.9 s where its paired trials took 11 s a setting and its rounds 15-17 s a setting.
+    paired_seconds: List[float] = []
     pair_sizes: Dict[Setting, int] = {}  # timed steps per piece in paired trials, per setting
     failed_again: Dict[Setting, str] = {}  # settings that failed in the re-measure, with the reason
     state.update(best=max(measured.values(), default=0.0), combined=not seeds)
@@ -223,6 +227,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         trial.set_user_attr("worker", worker_no)
         # Per setting measured: a paired trial measured two (time estimates are per setting).
         trial_seconds.append(seconds / 2 if metrics.baseline_instances_per_s else seconds)
+        if metrics.baseline_instances_per_s:
+            paired_seconds.append(seconds / 2)
         readings.append((trial.number, reading_of(metrics)))
         value = metrics.instances_per_s
         if metrics.baseline_instances_per_s:  # paired: the gain over the baseline beside it, in baseline units
@@ -253,16 +259,22 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                 seeds.append(together)
                 study.enqueue_trial(together.params(), skip_if_exists=True)
         elapsed = time.perf_counter() - started
-        typical = statistics.median(trial_seconds) if trial_seconds else 0.0
-        reserve = round_settings * ROUND_COST * typical  # time for the interleaved rounds
-        reserve += len(specs) * (pool.start_cost() + 6 * typical * 0.7)
-        reserve = min(DECISION_SHARE * options.budget_s, reserve)
+        typical = statistics.median(paired_seconds or trial_seconds) if trial_seconds else 0.0
+        candidate = any(s != BASELINE for s in measured)
+        reserve = search_reserve(typical, round_settings, len(specs) * (pool.start_cost() + 6 * typical * 0.7),
+                                 options.budget_s, DECISION_SHARE, candidate, WINDOW_S)
         if "heavy" in state:  # a trial and a round cost a share per setting; the decision needs three rounds
             typical, reserve = 2 * state["heavy"].share_s, decision_s(state["heavy"])
         if options.patience and state["since_best"] >= options.patience:
             state["converged"] = len(attempted)  # the search has stopped finding anything faster
-        if (elapsed + typical > options.budget_s - reserve or len(attempted) >= searched.size()
-                or state["duplicates"] >= 20 or state.get("converged")):
+        out_of_time = elapsed + typical > options.budget_s - reserve
+        least = least_decision_s(typical, WINDOW_S)
+        if out_of_time and candidate and "heavy" not in state and least > DECISION_SHARE * options.budget_s:
+            state["search_note"] = (f"three rounds of the config and one candidate take about {least:.0f} s at "
+                                    f"these trials' length ({typical:.0f} s), so the search stopped after "
+                                    f"{len(attempted)} settings to leave them room: a budget of about "
+                                    f"{60 * math.ceil(least / DECISION_SHARE / 60):.0f} s lets it measure more")
+        if out_of_time or len(attempted) >= searched.size() or state["duplicates"] >= 20 or state.get("converged"):
             study.stop()  # out of time, the whole space tried, only known points left, or converged
 
     interrupted = False
@@ -285,7 +297,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         measuring_s = state["measuring_s"]
         t_re = time.perf_counter()
         deadline = started + options.budget_s
-        typical = statistics.median(trial_seconds) if trial_seconds else 0.0
+        typical = statistics.median(paired_seconds or trial_seconds) if trial_seconds else 0.0
         round_sizes: Dict[Setting, int] = {}  # timed steps per round piece, shared by both kinds of rounds
         none_why = None  # why no candidate reaches the rounds, where the budget is the reason
         round_options, share = options, ROUND_COST * typical  # and one setting's share of a round
@@ -393,7 +405,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     for leader in passed_over:  # leaders tied with the applied one, which changes fewer settings
         notes.append(f"{leader.label()} measured {comparisons[leader.label()].verdict}, not beyond the noise of the "
                      f"applied {best.setting.label()} ({best.verdict}), which changes fewer settings")
-    for key in ("budget_note", "heavy_note", "whatif_note"):
+    for key in ("budget_note", "search_note", "heavy_note", "whatif_note"):
         if state.get(key):
             notes.append(state[key])
     if state.get("settled_note") and not interrupted:
