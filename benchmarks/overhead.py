@@ -51,7 +51,8 @@ def main() -> None:
                      f"{overhead.get('worker_start_s', 0):.0f}", f"{overhead.get('decided_s', 0):.0f}",
                      f"{overhead.get('total_s', 0):.0f}",
                      "ok" if max(cold, median(checks)) < 3 and wall < 180 else "MISSED"])
-        print(name, rows[-1], flush=True)
+        study = report.get("study") or {}
+        print(name, rows[-1], (study.get("best") or {}).get("verdict"), study.get("notes"), flush=True)
     lines = header("overhead: advisor check and advisor analyze wall time")
     lines += table(["example", "check s (first, empty torch-facts cache)", "check s (median of the next 3)", "analyze s (wall)", "worker starts", "building s",
                     "decided after s", "study s", "targets (check < 3 s, analyze < 180 s)"], rows)

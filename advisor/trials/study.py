@@ -270,8 +270,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         out_of_time = elapsed + typical > options.budget_s - reserve
         least = least_decision_s(typical, WINDOW_S)
         if out_of_time and candidate and "heavy" not in state and least > DECISION_SHARE * options.budget_s:
-            state["search_note"] = (f"three rounds of the config and one candidate take about {least:.0f} s at "
-                                    f"these trials' length ({typical:.0f} s), so the search stopped after "
+            state["search_note"] = (f"three rounds of the config and one candidate take about {least:.0f} s (the "
+                                    f"trials took {typical:.0f} s a setting), so the search stopped after "
                                     f"{len(attempted)} settings to leave them room: a budget of about "
                                     f"{60 * math.ceil(least / DECISION_SHARE / 60):.0f} s lets it measure more")
         if out_of_time or len(attempted) >= searched.size() or state["duplicates"] >= 20 or state.get("converged"):
