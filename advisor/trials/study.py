@@ -156,7 +156,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     trial_seconds: List[float] = []
     # A paired trial's time per setting, what ROUND_COST scales to a round's share. The baseline's own
     # trial (one window, no pieces) is no measure of it where a piece's begin costs seconds: GPU habits'
-    # took 6.9 s where its paired trials took 11 s a setting and its rounds 15-17 s a setting.
+    # took 6.9 s where its paired trials took 11 s a setting and its rounds 17-18 s a setting.
     paired_seconds: List[float] = []
     pair_sizes: Dict[Setting, int] = {}  # timed steps per piece in paired trials, per setting
     failed_again: Dict[Setting, str] = {}  # settings that failed in the re-measure, with the reason
