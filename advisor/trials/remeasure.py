@@ -24,7 +24,8 @@ from .setting import BASELINE, SearchSpace, Setting
 from .stats import Comparison, compare, spread
 
 __all__ = ["Decision", "Suggestions", "one_round", "remeasure", "suggestions", "bf16_parity", "PARITY_TOLERANCE",
-           "ROUND_COST", "least_decision_s", "search_reserve", "INTERIM_CONFIDENCE", "INTERIM_MIN_GAIN", "PLANNED_ROUNDS"]
+           "ROUND_COST", "least_decision_s", "search_reserve", "INTERIM_CONFIDENCE", "INTERIM_MIN_GAIN",
+           "PLANNED_ROUNDS"]
 
 # One setting's share of a re-measure round (its window in 3 pieces, each with a begin and a warm-up
 # step) against its share of a paired search trial (2 pieces): measured on the Bi-LSTM example.
@@ -56,17 +57,17 @@ def least_decision_s(trial_s: float, window_s: float) -> float:
 
 
 def search_reserve(trial_s: float, round_settings: int, after_s: float, budget_s: float, share: float,
-                   candidate: bool, window_s: float) -> float:
+                   least_s: Optional[float]) -> float:
     """Seconds of the budget the search leaves for what follows it: ``round_settings`` settings' shares
     of the rounds and ``after_s`` (the what-ifs), at most ``share`` of the budget (the search keeps
-    the rest), but, once a ``candidate`` is measured, never less than the least decision
-    (:func:`least_decision_s`). Three rounds always run, so a search that leaves less only runs
+    the rest), but never less than ``least_s``, the least decision (:func:`least_decision_s`; None
+    before a candidate is measured). Three rounds always run, so a search that leaves less only runs
     the analysis past its budget: GPU habits on the Zen 4 VM (1.3 s steps, just under the heavy
     design; paired trials of 22-28 s) searched three trials in 57 s, its three rounds then took about
     100 s, and the 120 s analysis 176 s; the third trial went into no round.
     """
     reserve = min(share * budget_s, round_settings * ROUND_COST * trial_s + after_s)
-    return max(reserve, least_decision_s(trial_s, window_s)) if candidate else reserve
+    return reserve if least_s is None else max(reserve, least_s)
 
 
 def bf16_parity(pool: WorkerPool, setting: Setting, options: StudyOptions, steps: int = 8) -> Optional[LossParity]:

@@ -158,6 +158,11 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     # trial (one window, no pieces) is no measure of it where a piece's begin costs seconds: GPU habits'
     # took 6.9 s where its paired trials took 11 s a setting and its rounds 17-18 s a setting.
     paired_seconds: List[float] = []
+
+    def setting_share() -> float:
+        """A search trial's time per setting: the paired trials' median, the baseline's before any."""
+        return statistics.median(paired_seconds or trial_seconds) if trial_seconds else 0.0
+
     pair_sizes: Dict[Setting, int] = {}  # timed steps per piece in paired trials, per setting
     failed_again: Dict[Setting, str] = {}  # settings that failed in the re-measure, with the reason
     state.update(best=max(measured.values(), default=0.0), combined=not seeds)
@@ -259,17 +264,17 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                 seeds.append(together)
                 study.enqueue_trial(together.params(), skip_if_exists=True)
         elapsed = time.perf_counter() - started
-        typical = statistics.median(paired_seconds or trial_seconds) if trial_seconds else 0.0
-        candidate = any(s != BASELINE for s in measured)
+        typical = setting_share()
+        # Once a candidate is measured, the rounds have something to decide: their least is reserved.
+        least = least_decision_s(typical, WINDOW_S) if any(s != BASELINE for s in measured) else None
         reserve = search_reserve(typical, round_settings, len(specs) * (pool.start_cost() + 6 * typical * 0.7),
-                                 options.budget_s, DECISION_SHARE, candidate, WINDOW_S)
+                                 options.budget_s, DECISION_SHARE, least)
         if "heavy" in state:  # a trial and a round cost a share per setting; the decision needs three rounds
             typical, reserve = 2 * state["heavy"].share_s, decision_s(state["heavy"])
         if options.patience and state["since_best"] >= options.patience:
             state["converged"] = len(attempted)  # the search has stopped finding anything faster
         out_of_time = elapsed + typical > options.budget_s - reserve
-        least = least_decision_s(typical, WINDOW_S)
-        if out_of_time and candidate and "heavy" not in state and least > DECISION_SHARE * options.budget_s:
+        if out_of_time and least is not None and "heavy" not in state and least > DECISION_SHARE * options.budget_s:
             state["search_note"] = (f"three rounds of the config and one candidate take about {least:.0f} s (the "
                                     f"trials took {typical:.0f} s a setting), so the search stopped after "
                                     f"{len(attempted)} settings to leave them room: a budget of about "
@@ -297,7 +302,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         measuring_s = state["measuring_s"]
         t_re = time.perf_counter()
         deadline = started + options.budget_s
-        typical = statistics.median(paired_seconds or trial_seconds) if trial_seconds else 0.0
+        typical = setting_share()
         round_sizes: Dict[Setting, int] = {}  # timed steps per round piece, shared by both kinds of rounds
         none_why = None  # why no candidate reaches the rounds, where the budget is the reason
         round_options, share = options, ROUND_COST * typical  # and one setting's share of a round

@@ -94,17 +94,17 @@ def test_a_search_leaves_the_least_decision_its_time_once_a_candidate_is_measure
     # the rounds of up to three settings over five rounds, capped at 72 s of the 120 s budget.
     least = least_decision_s(11.0, 4.0)
     assert least == 6 * ROUND_COST * 11.0 + 4.0 > DECISION_SHARE * 120  # three rounds of two settings: 90 s
-    assert search_reserve(11.0, 15, 0.0, 120, DECISION_SHARE, False, 4.0) == DECISION_SHARE * 120
-    reserve = search_reserve(11.0, 15, 0.0, 120, DECISION_SHARE, True, 4.0)
+    assert search_reserve(11.0, 15, 0.0, 120, DECISION_SHARE, None) == DECISION_SHARE * 120
+    reserve = search_reserve(11.0, 15, 0.0, 120, DECISION_SHARE, least)
     assert reserve == least
     elapsed = 34.0  # worker starts, the baseline's trial and bucket's: the search stops here, not one trial later
     assert elapsed + 11.0 > 120 - reserve and not elapsed + 11.0 > 120 - DECISION_SHARE * 120
     # Models of shorter trials keep the search they had: their least decision is inside the capped reserve.
     for trial_s in (0.5, 3.0, 8.0):
         capped = min(DECISION_SHARE * 120, 15 * ROUND_COST * trial_s)
-        assert search_reserve(trial_s, 15, 0.0, 120, DECISION_SHARE, True, 4.0) == capped
+        assert search_reserve(trial_s, 15, 0.0, 120, DECISION_SHARE, least_decision_s(trial_s, 4.0)) == capped
     # A longer budget leaves the search its share again.
-    assert search_reserve(11.0, 15, 0.0, 600, DECISION_SHARE, True, 4.0) == min(360, 15 * ROUND_COST * 11.0)
+    assert search_reserve(11.0, 15, 0.0, 600, DECISION_SHARE, least) == min(360, 15 * ROUND_COST * 11.0)
 
 
 def test_untried_leaders_are_the_screenings_first_and_the_note_names_them():
