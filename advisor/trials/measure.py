@@ -51,9 +51,9 @@ class StudyOptions:
     # Stop the leaders' rounds after three once the choice is settled at a stricter interim test
     # (remeasure.INTERIM_CONFIDENCE and INTERIM_MIN_GAIN); False: every round up to remeasure_rounds.
     early_stop: bool = True
-    # After the screening (each value alone, then the helpful ones together: .screening), stop searching
-    # after this many trials without a new best (None: never). The screening has measured every main
-    # effect by then; on the benchmark machine what the sampler found beyond it was inside the noise.
+    # After the screening (one value changed at a time, each kept where it helped: .screening), stop
+    # searching after this many trials without a new best (None: never). The screening has measured
+    # every value by then; on the benchmark machine what the sampler found beyond it was inside the noise.
     patience: Optional[int] = 3
     screening: bool = True  # the search starts with the screening design (False: the sampler alone)
     whatifs: bool = True  # measure behaviour-changing model variants (reported, never applied)

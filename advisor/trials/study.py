@@ -30,7 +30,7 @@ from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
 from .remeasure import (INTERIM_CONFIDENCE, INTERIM_MIN_GAIN, PLANNED_ROUNDS, ROUND_COST, bf16_parity, least_decision_s,
                         remeasure, search_reserve, suggestions)
-from .screening import combination, screening
+from .screening import screening, screening_step
 from .records import importances, record_of
 from .result import SCHEMA_VERSION, Overhead, StudyResult, TrialMetrics, TrialRecord
 from .setting import BASELINE, SearchSpace, Setting
@@ -141,9 +141,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     sync()
     if BASELINE not in measured:  # first, even before an earlier run's screening trials left waiting (.storage)
         queue_first(study, trial_storage, BASELINE.params())
-    # The screening's trials first (each value alone); a resumed study skips the ones it measured.
-    # Enqueued once the workers are up, in the order the model's padding suggests (.screening).
+    # The screening's trials first, one value changed at a time (.screening), each queued once the one
+    # before it is measured; its first candidates say which workers to start side by side.
     seeds = screening(searched) if options.screening else []
+    screened: List[Setting] = []  # the screening's trials, as queued (a resumed study replays the rest)
 
     def emit(phase: str, last: Optional[TrialRecord]) -> None:
         if progress is None:
@@ -165,7 +166,20 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
 
     pair_sizes: Dict[Setting, int] = {}  # timed steps per piece in paired trials, per setting
     failed_again: Dict[Setting, str] = {}  # settings that failed in the re-measure, with the reason
-    state.update(best=max(measured.values(), default=0.0), combined=not seeds)
+    state.update(best=max(measured.values(), default=0.0), screened=not seeds, padding=None)
+
+    def advance() -> None:
+        """Queue the screening's next trial where none waits; it ends when it has none."""
+        if state["screened"] or study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+            return
+        given_up = {s for s, outcome in attempted.items() if outcome != "complete"}
+        given_up |= {s for s in screened if s not in measured}  # run, no rate: failed, or under other load
+        step = screening_step(searched, measured, given_up, state["padding"])
+        if step.next is None:
+            state["screened"] = True
+            return
+        screened.append(step.next)
+        study.enqueue_trial(step.next.params(), skip_if_exists=True)
     specs = whatif_specs(experiment.facts)[: options.max_whatifs] if options.whatifs else []
 
     def objective(trial: optuna.Trial) -> float:
@@ -255,14 +269,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             value = frozen.value if frozen.state == TrialState.COMPLETE and not frozen.user_attrs.get("contended") else None
             if value is not None and value > state["best"] * (1 + MIN_GAIN):
                 state["best"], state["since_best"] = value, 0
-            elif state["combined"] and Setting.from_params(frozen.params) not in seeds:
+            elif state["screened"] and Setting.from_params(frozen.params) not in screened:
                 state["since_best"] += 1  # the patience counts the sampler's trials, after the screening
-        if not state["combined"] and not study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
-            state["combined"] = True  # every value measured alone: now the helpful ones together
-            together = combination(measured, searched)
-            if together is not None and together not in attempted:
-                seeds.append(together)
-                study.enqueue_trial(together.params(), skip_if_exists=True)
+        advance()
         elapsed = time.perf_counter() - started
         typical = setting_share()
         # Once a candidate is measured, the rounds have something to decide: their least is reserved.
@@ -294,9 +303,8 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             pool.prestart([BASELINE, *pending])
         padding = ((pool.model_facts or {}).get("padding") or {}).get("padding_fraction")
         seeds = screening(searched, padding) if options.screening else []
-        for seed in seeds:
-            if seed not in attempted:
-                study.enqueue_trial(seed.params(), skip_if_exists=True)
+        state["padding"] = padding
+        advance()  # a resumed study's next screening trial (a new one's waits for the baseline's)
         study.optimize(objective, n_trials=options.n_trials, callbacks=[after_trial], catch=(TrialFailure,),
                        gc_after_trial=False)
         measuring_s = state["measuring_s"]

@@ -1,6 +1,6 @@
-"""The screening design that starts the search: each value alone, then the helpful ones together."""
+"""The screening design that starts the search: one value changed at a time, each kept where it helped."""
 from advisor.trials import BASELINE, DEFAULT
-from advisor.trials.screening import combination, screening
+from advisor.trials.screening import screening, screening_step
 from advisor.trials.setting import SearchSpace, Setting
 
 SPACE = SearchSpace({"intra_op_threads": (DEFAULT, 1, 2), "batch_layout": ("config", "bucket"),
@@ -25,18 +25,62 @@ def test_values_above_the_thread_cap_are_not_screened():
     capped = SearchSpace(dict(SPACE.choices), thread_cap=1, default_threads=2)
     assert Setting(intra_op_threads=2) not in screening(capped)
     assert Setting(intra_op_threads=1) in screening(capped)
+    # Past the cap, torch's default threads fit only in the baseline: the other values are tried over
+    # one thread where it was kept, and the capped value is never asked for.
+    kept = screening_step(capped, {BASELINE: 100.0, Setting(intra_op_threads=1): 110.0})
+    assert kept.next == Setting(intra_op_threads=1, batch_layout="bucket")
+    assert screening_step(capped, {BASELINE: 100.0, Setting(intra_op_threads=1): 90.0}).next is None
 
 
-def test_the_values_that_beat_the_baseline_beyond_the_margin_are_combined():
-    measured = {BASELINE: 100.0,
-                Setting(intra_op_threads=1): 110.0, Setting(intra_op_threads=2): 120.0,  # the faster of two
-                Setting(batch_layout="bucket"): 130.0,
-                Setting(omp_proc_bind="close"): 102.0,  # within the 3% margin: not asked for by the evidence
-                Setting(allocator="jemalloc"): 90.0}
-    assert combination(measured, SPACE) == Setting(intra_op_threads=2, batch_layout="bucket")
+def _walk(rates, padding_fraction=None):
+    """The screening's trials, each measured at ``rates(setting)``, until it has no next one."""
+    measured, trials = {BASELINE: 100.0}, []
+    step = screening_step(SPACE, measured, padding_fraction=padding_fraction)
+    while step.next is not None:
+        trials.append(step.next)
+        measured[step.next] = rates(step.next)
+        step = screening_step(SPACE, measured, padding_fraction=padding_fraction)
+    return trials, step
 
 
-def test_nothing_to_combine_with_fewer_than_two_helpful_values_or_no_baseline():
-    one = {BASELINE: 100.0, Setting(batch_layout="bucket"): 130.0, Setting(omp_proc_bind="close"): 101.0}
-    assert combination(one, SPACE) is None
-    assert combination({Setting(batch_layout="bucket"): 130.0, Setting(omp_proc_bind="close"): 140.0}, SPACE) is None
+def test_a_value_that_helps_is_kept_and_the_next_values_are_tried_over_it():
+    gains = {("intra_op_threads", 1): 1.10, ("intra_op_threads", 2): 1.20, ("batch_layout", "bucket"): 1.30,
+             ("omp_proc_bind", "close"): 1.02,  # within the 3% margin: not asked for by the evidence
+             ("allocator", "jemalloc"): 0.90}
+
+    def rates(setting):
+        rate = 100.0
+        for (name, value), gain in gains.items():
+            rate *= gain if getattr(setting, name) == value else 1.0
+        return rate
+
+    trials, end = _walk(rates)
+    assert trials == [Setting(intra_op_threads=1), Setting(intra_op_threads=2),  # both values, the faster kept
+                      Setting(intra_op_threads=2, batch_layout="bucket"),
+                      Setting(intra_op_threads=2, batch_layout="bucket", omp_proc_bind="close"),
+                      Setting(intra_op_threads=2, batch_layout="bucket", allocator="jemalloc")]
+    assert end.anchor == Setting(intra_op_threads=2, batch_layout="bucket")  # the helpful ones, measured together
+    assert end.kept == ("intra_op_threads", "batch_layout")
+    assert all(len(t.changed()) == len(end.anchor.changed()) + 1 or t in trials[:3] for t in trials)
+
+
+def test_a_value_that_helps_alone_but_not_over_the_kept_ones_is_dropped():
+    # bucket batches and one thread both help alone; together one thread no longer does.
+    def rates(setting):
+        if setting.batch_layout == "bucket":
+            return 130.0 if setting.intra_op_threads == 1 else 131.0
+        return 110.0 if setting.intra_op_threads == 1 else 100.0
+
+    trials, end = _walk(rates, padding_fraction=0.45)
+    assert trials[:2] == [Setting(batch_layout="bucket"), Setting(batch_layout="bucket", intra_op_threads=1)]
+    assert end.anchor == Setting(batch_layout="bucket")
+    assert len(trials) == 5  # one trial per value, as screening each alone would take
+
+
+def test_given_up_settings_count_as_no_help_and_a_failed_baseline_keeps_nothing():
+    measured = {BASELINE: 100.0}
+    given_up = {Setting(intra_op_threads=1)}  # failed, or measured under other load
+    assert screening_step(SPACE, measured, given_up).next == Setting(intra_op_threads=2)
+    no_baseline = {Setting(intra_op_threads=1): 120.0, Setting(intra_op_threads=2): 130.0}
+    step = screening_step(SPACE, no_baseline)
+    assert step.next == Setting(batch_layout="bucket") and step.anchor == BASELINE  # each value alone

@@ -10,7 +10,7 @@ import pytest
 
 from advisor.config import load_experiment
 from advisor.trials import BASELINE, DEFAULT, StudyOptions, build_space, run_study, study_name
-from advisor.trials.screening import screening
+from advisor.trials.screening import screening, screening_step
 from probes import probe_machine, to_jsonable
 
 from ..conftest import EXAMPLES, fixed_load_plan
@@ -106,10 +106,21 @@ def test_the_search_stops_once_it_stops_finding_faster_settings(tiny_data, in_re
     result = run_study(experiment, machine, space, tmp_path, load_plan=QUIET, options=options)
     fresh = [t for t in result.trials if t.state != "reused"]
     assert 3 <= len(fresh) < space.size()
-    # The screening comes first: after the baseline, every value alone, in the screening's order
-    # (the batch layout first where the model's facts show padded batches).
-    seeds = screening(space.speed_only(), result.model_facts.padding.padding_fraction)
-    assert [t.setting for t in fresh[1:1 + len(seeds)]] == seeds
+    # The screening comes first: after the baseline, one value changed at a time over the values kept
+    # so far, in the screening's order (the batch layout first where the model's facts show padded
+    # batches); each trial is the one its predecessors' measured rates ask for.
+    padding = result.model_facts.padding.padding_fraction
+    seeds = screening(space.speed_only(), padding)
+    assert fresh[0].setting == BASELINE and fresh[1].setting == seeds[0]
+    measured, path = {BASELINE: fresh[0].value}, []
+    for trial in fresh[1:]:
+        step = screening_step(space.speed_only(), measured, padding_fraction=padding)
+        if step.next is None:
+            break
+        assert trial.setting == step.next and trial.state == "complete", (trial, step)
+        path.append(trial.setting)
+        measured[trial.setting] = trial.value
+    assert len(path) == len(seeds)  # one trial per value screened, as each alone would take
     assert result.study_name == study_name(experiment, machine, space)  # the storage's name for it
     assert any(n.startswith("the search stopped after") and "after the screening" in n for n in result.notes), \
         result.notes
