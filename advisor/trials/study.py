@@ -36,7 +36,7 @@ from .result import SCHEMA_VERSION, Overhead, StudyResult, TrialMetrics, TrialRe
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import MIN_GAIN
 from .storage import open_storage, queue_first, sqlite_url
-from .whatif import measure_whatifs, whatif_specs
+from .whatif import whatif_specs, whatifs_beside
 
 __all__ = ["StudyOptions", "Progress", "run_study", "study_name"]
 
@@ -369,27 +369,11 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             parity = bf16_parity(pool, replace(best.setting, precision="bf16"), options)
         level.take(deadline)  # the second level window, some seconds after the first (.level)
         remeasure_s = time.perf_counter() - t_re
-        whatifs, whatif_starts = [], (0, 0.0)
         t_whatif = time.perf_counter()
         if specs and best is not None:
-            pool.keep_only([best.setting])  # each what-if's worker is paired with this one alone
-            if pool.capacity() < 2:
-                state["whatif_note"] = (f"the what-ifs were not measured: {room} holds one trial worker, and a "
-                                        "what-if needs its own beside the applied setting's")
-                specs = []
-        if specs and best is not None:
-            def quick(p, setting):
-                return measure(p, setting, replace(options, warmup_steps=2,
-                                                    target_trial_s=options.target_trial_s * 0.7))[0].instances_per_s
-
-            p95 = max((ln["p95"] for ln in (pool.model_facts or {}).get("lengths", [])), default=None)
-            specs = whatif_specs(experiment.facts, p95)[: options.max_whatifs]
-            # One what-if: a worker start and 3 paired quick runs; none is begun that cannot end in time.
-            typical = statistics.median(trial_seconds) if trial_seconds else 3 * options.target_trial_s
-            whatifs, whatif_starts = measure_whatifs(
-                experiment, specs, best.setting, pool, quick, log_dir=log_dir,
-                sample=(options.sample_instances, options.sample_seconds), deadline=deadline,
-                estimate_s=pool.start_cost() + 6 * 0.7 * typical)
+            outcome = whatifs_beside(experiment, best.setting, pool, options, trial_seconds, log_dir=log_dir,
+                                     deadline=deadline, room=room)
+            whatifs, whatif_starts, state["whatif_note"] = list(outcome.whatifs), outcome.starts, outcome.note
         whatif_s = time.perf_counter() - t_whatif
     except KeyboardInterrupt:
         # Stop now, keep what the storage holds; the decision needs the re-measure, so there is none.

@@ -9,20 +9,22 @@ them on its own.
 from __future__ import annotations
 
 import json
+import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..config import Experiment
 from ..config.facts import ConfigFacts
 from ..errors import AdvisorError
+from .measure import StudyOptions, measure
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .result import WhatIf
 from .setting import Setting
 from .stats import compare
 
-__all__ = ["WhatIfSpec", "whatif_specs", "measure_whatifs"]
+__all__ = ["WhatIfSpec", "WhatIfOutcome", "whatif_specs", "measure_whatifs", "whatifs_beside"]
 
 
 @dataclass(frozen=True)
@@ -120,3 +122,39 @@ def measure_whatifs(experiment: Experiment, specs: List[WhatIfSpec], setting: Se
                               c.significant, c.verdict))
         per_whatif = time.perf_counter() - started
     return results, (starts, start_seconds)
+
+
+@dataclass(frozen=True)
+class WhatIfOutcome:
+    """The what-ifs measured after the decision, their workers' starts, and why none was, where that
+    is the memory's doing."""
+
+    whatifs: Tuple[WhatIf, ...] = ()
+    starts: Tuple[int, float] = (0, 0.0)  # worker starts and the seconds they took
+    note: Optional[str] = None
+
+
+def whatifs_beside(experiment: Experiment, best: Setting, pool: WorkerPool, options: StudyOptions,
+                   trial_seconds: Sequence[float], *, log_dir: Path, deadline: float, room: str) -> WhatIfOutcome:
+    """The study's what-ifs, each in its own worker paired with ``best``'s, while the budget lasts.
+
+    Each is measured with quick runs (two warm-up steps, 70% of a trial's window); none is begun that
+    cannot end in time (a worker start and three paired quick runs, from the search's trial times).
+    """
+    pool.keep_only([best])  # each what-if's worker is paired with this one alone
+    if pool.capacity() < 2:
+        return WhatIfOutcome(note=f"the what-ifs were not measured: {room} holds one trial worker, and a "
+                                  "what-if needs its own beside the applied setting's")
+    quick_options = replace(options, warmup_steps=2, target_trial_s=options.target_trial_s * 0.7)
+
+    def quick(p: WorkerPool, setting: Setting) -> float:
+        return measure(p, setting, quick_options)[0].instances_per_s
+
+    # The lengths' 95th percentile, known once a worker read the sample, sizes the max-length what-if.
+    p95 = max((ln["p95"] for ln in (pool.model_facts or {}).get("lengths", [])), default=None)
+    specs = whatif_specs(experiment.facts, p95)[: options.max_whatifs]
+    typical = statistics.median(trial_seconds) if trial_seconds else 3 * options.target_trial_s
+    whatifs, starts = measure_whatifs(experiment, specs, best, pool, quick, log_dir=log_dir,
+                                      sample=(options.sample_instances, options.sample_seconds), deadline=deadline,
+                                      estimate_s=pool.start_cost() + 6 * 0.7 * typical)
+    return WhatIfOutcome(tuple(whatifs), starts)
