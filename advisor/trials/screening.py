@@ -14,7 +14,7 @@ sampler takes over from there, with these trials as its history, to look for wha
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import AbstractSet, Dict, List, Optional, Tuple
+from typing import AbstractSet, Dict, List, Optional
 
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import MIN_GAIN
@@ -56,7 +56,6 @@ class ScreeningStep:
 
     next: Optional[Setting]
     anchor: Setting
-    kept: Tuple[str, ...] = ()  # the dimensions whose screened value was kept, in order
 
 
 def screening_step(space: SearchSpace, measured: Dict[Setting, float], given_up: AbstractSet[Setting] = frozenset(),
@@ -69,7 +68,7 @@ def screening_step(space: SearchSpace, measured: Dict[Setting, float], given_up:
     ``given_up`` (failed, skipped, or measured under other load) counts as no help. Without the
     anchor's own rate (a failed baseline) nothing is kept: each value is then tried alone.
     """
-    anchor, kept = BASELINE, []
+    anchor = BASELINE
     for name in _dimensions(space, padding_fraction):
         base = measured.get(anchor)
         fastest: Optional[Setting] = None
@@ -78,11 +77,10 @@ def screening_step(space: SearchSpace, measured: Dict[Setting, float], given_up:
             if value == getattr(anchor, name) or not space.fits(candidate) or candidate in given_up:
                 continue
             if candidate not in measured:
-                return ScreeningStep(candidate, anchor, tuple(kept))
+                return ScreeningStep(candidate, anchor)
             if base and measured[candidate] > base * (1 + MIN_GAIN) and \
                     (fastest is None or measured[candidate] > measured[fastest]):
                 fastest = candidate
         if fastest is not None:
             anchor = fastest
-            kept.append(name)
-    return ScreeningStep(None, anchor, tuple(kept))
+    return ScreeningStep(None, anchor)
