@@ -24,6 +24,7 @@ which it does not measure again.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import List, NamedTuple, Optional, Sequence
 
@@ -33,7 +34,7 @@ from .setting import Setting
 
 __all__ = ["PIECE_STEPS", "LIVE_PIECE_WARMUP", "WINDOW_WARMUP", "HeavyDesign", "design_for",
            "heavy", "heavy_note", "heavy_options", "piece_steps", "round_share_s", "level_window_s",
-           "decision_s", "untried_leaders"]
+           "decision_s", "untried_leaders", "wanted_budget_s"]
 
 PIECE_STEPS = 2  # the fewest timed steps in one setting's piece of a heavy model's trial or round (.piece_steps)
 LIVE_PIECE_WARMUP = 1  # warm-up steps of such a piece where the config streams (live loader workers)
@@ -139,6 +140,16 @@ def decision_s(design: HeavyDesign) -> float:
 def untried_leaders(seeds: Sequence[Setting], top_k: int, baseline: Setting) -> List[Setting]:
     """The screening's first ``top_k`` candidates, in its order (:func:`.screening.screening`)."""
     return [s for s in seeds if s != baseline][:top_k]
+
+
+def wanted_budget_s(start_s: float, trial_s: float, rounds_cost: float, design: Optional[HeavyDesign]) -> float:
+    """A budget (whole minutes) in which a search measures about six candidates, paired with the baseline,
+    and the rounds still fit: what the note names where the budget ended with the baseline's trial.
+    ``rounds_cost``: the planned rounds' settings in trial times (a heavy design's decision has its own)."""
+    wanted = start_s + trial_s * (1 + 2 * 6 + rounds_cost)
+    if design is not None:
+        wanted = start_s + trial_s + 2 * 6 * design.share_s + decision_s(design)
+    return 60 * math.ceil(wanted / 60)
 
 
 def heavy_note(step_s: float, untried: Sequence[Setting], wanted_s: Optional[float],

@@ -289,10 +289,12 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
               share_s: float = 0.0, failed: Optional[Dict[Setting, str]] = None,
               sizes: Optional[Dict[Setting, int]] = None, none_why: Optional[str] = None,
               extend_until: Optional[float] = None, round_fn: Optional[Callable] = None,
-              untried: Tuple[Setting, ...] = (), capacity: Optional[int] = None) -> Decision:
+              untried: Tuple[Setting, ...] = (), capacity: Optional[int] = None,
+              prior: Optional[Setting] = None) -> Decision:
     """The baseline and the leaders in interleaved rounds; the decision.
 
-    Leaders are speed-only settings (what the advisor applies): the fastest trial, the setting the
+    Leaders are speed-only settings (what the advisor applies): the fastest trial, ``prior`` (a
+    measured setting the model's facts favour, :func:`.screening.layout_prior`), the setting the
     main effects of all trials predict best (:mod:`.effects`), then the next fastest trials. At
     least three rounds (fewer cannot tell noise from a gain), up to ``remeasure_rounds`` while the
     budget allows (those after :data:`PLANNED_ROUNDS` only while they end by ``extend_until``);
@@ -318,7 +320,9 @@ def remeasure(pool: WorkerPool, measured: Dict[Setting, float], options: StudyOp
     fastest = [s for s in ranked if s.speed_only]
     pooled = predicted_best(measured, space.speed_only())  # what every trial together points to
     pooled = [pooled] if pooled is not None and pooled != BASELINE else []
-    leaders = _held_together(list(dict.fromkeys([*fastest[:1], *pooled, *fastest[1:], *untried])), capacity)
+    favoured = [prior] if prior is not None and prior in measured else []
+    leaders = _held_together(list(dict.fromkeys([*fastest[:1], *favoured, *pooled, *fastest[1:], *untried])),
+                             capacity)
     leaders = leaders[: options.top_k]
     # Three rounds at least must end by the deadline: trailing leaders are dropped until they do.
     settings = _fitting([BASELINE, *leaders], 2, share_s, deadline)

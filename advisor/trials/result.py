@@ -9,7 +9,7 @@ from .load import LoadReport
 from .setting import SearchSpace, Setting
 from .stats import Comparison, Spread
 
-__all__ = ["LossParity", "ValueEffect", "WhatIf", "TrialMetrics", "TrialRecord", "Remeasure", "BestSetting", "Overhead", "StudyResult", "SCHEMA_VERSION"]
+__all__ = ["LossParity", "ValueEffect", "WhatIf", "TrialMetrics", "TrialRecord", "Remeasure", "BestSetting", "Overhead", "Progress", "StudyResult", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = "1"
 
@@ -152,3 +152,17 @@ class StudyResult:
     # own rate beside it, in the order taken (.level).
     level_instances_per_s: Optional[float] = None
     level_windows: Tuple[float, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress callback is told after each trial and round."""
+
+    trials_done: int
+    n_trials: Optional[int]
+    elapsed_s: float
+    budget_s: float
+    phase: str  # search, remeasure
+    best_label: Optional[str]
+    best_instances_per_s: Optional[float]
+    last: Optional[TrialRecord]

@@ -6,10 +6,9 @@ Optuna itself does; every part can be swapped from the caller.
 from __future__ import annotations
 
 import json
-import math
 import statistics
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -22,35 +21,25 @@ from probes.load import LoadMeter, LoadReading
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
 from .effects import applied_effects
-from .heavy import HeavyDesign, decision_s, design_for, heavy_note, level_window_s, untried_leaders
+from .heavy import (HeavyDesign, decision_s, design_for, heavy_note, level_window_s, untried_leaders,
+                    wanted_budget_s)
 from .load import LoadPlan, flagged, load_report, plan_load
 from .level import WINDOW_S, Level
 from .measure import DECISION_SHARE, Pruned, StudyOptions, beside_baseline, measure, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
-from .remeasure import (INTERIM_CONFIDENCE, INTERIM_MIN_GAIN, PLANNED_ROUNDS, ROUND_COST, bf16_parity, least_decision_s,
+from .remeasure import (PLANNED_ROUNDS, ROUND_COST, bf16_parity, least_decision_s,
                         remeasure, search_reserve, suggestions)
-from .screening import screening, screening_step
+from .screening import layout_prior, screening, screening_step
+from . import notes
 from .records import importances, record_of
-from .result import SCHEMA_VERSION, Overhead, StudyResult, TrialMetrics, TrialRecord
+from .result import SCHEMA_VERSION, Overhead, Progress, StudyResult, TrialMetrics, TrialRecord
 from .setting import BASELINE, SearchSpace, Setting
 from .stats import MIN_GAIN
 from .storage import open_storage, queue_first, sqlite_url
 from .whatif import whatif_specs, whatifs_beside
 
 __all__ = ["StudyOptions", "Progress", "run_study", "study_name"]
-
-
-@dataclass(frozen=True)
-class Progress:
-    trials_done: int
-    n_trials: Optional[int]
-    elapsed_s: float
-    budget_s: float
-    phase: str  # search, remeasure
-    best_label: Optional[str]
-    best_instances_per_s: Optional[float]
-    last: Optional[TrialRecord]
 
 
 def study_name(experiment: Experiment, machine: MachineFacts, space: SearchSpace) -> str:
@@ -168,13 +157,16 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     failed_again: Dict[Setting, str] = {}  # settings that failed in the re-measure, with the reason
     state.update(best=max(measured.values(), default=0.0), screened=not seeds, padding=None)
 
+    def given_up() -> set:
+        """Settings the screening counts as no help: failed, skipped, or run without a rate (other load)."""
+        return {s for s, outcome in attempted.items() if outcome != "complete"} | \
+            {s for s in screened if s not in measured}
+
     def advance() -> None:
         """Queue the screening's next trial where none waits; it ends when it has none."""
         if state["screened"] or study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
             return
-        given_up = {s for s, outcome in attempted.items() if outcome != "complete"}
-        given_up |= {s for s in screened if s not in measured}  # run, no rate: failed, or under other load
-        step = screening_step(searched, measured, given_up, state["padding"])
+        step = screening_step(searched, measured, given_up(), state["padding"])
         if step.next is None:
             state["screened"] = True
             return
@@ -284,10 +276,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             state["converged"] = len(attempted)  # the search has stopped finding anything faster
         out_of_time = elapsed + typical > options.budget_s - reserve
         if out_of_time and least is not None and "heavy" not in state and least > DECISION_SHARE * options.budget_s:
-            state["search_note"] = (f"three rounds of the config and one candidate take about {least:.0f} s (the "
-                                    f"trials took {typical:.0f} s a setting), so the search stopped after "
-                                    f"{len(attempted)} settings to leave them room: a budget of about "
-                                    f"{60 * math.ceil(least / DECISION_SHARE / 60):.0f} s lets it measure more")
+            state["search_note"] = notes.search_cut(least, typical, len(attempted), DECISION_SHARE)
         if out_of_time or len(attempted) >= searched.size() or state["duplicates"] >= 20 or state.get("converged"):
             study.stop()  # out of time, the whole space tried, only known points left, or converged
 
@@ -321,39 +310,36 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         if searched.size() > 1 and attempted and all(s == BASELINE for s in attempted):
             # The budget ended with the baseline's trial: a heavy model's rounds take the screening's first
             # candidates untried where a decision fits (.heavy); else say so, and what would do.
-            wanted = pool.start_cost() + typical * (1 + 2 * 6 + round_settings * ROUND_COST)  # about six paired trials
-            if design is not None:
-                wanted = pool.start_cost() + typical + 2 * 6 * share + decision_s(design)
-            wanted = 60 * math.ceil(wanted / 60)
+            wanted = wanted_budget_s(pool.start_cost(), typical, round_settings * ROUND_COST, design)
             if design is not None and decision_s(design) <= deadline - time.perf_counter():
                 untried = untried_leaders(seeds, options.top_k, BASELINE)
             if untried:
                 state["wanted"] = wanted
                 pool.keep_only([BASELINE, *untried])  # no search follows: the prestarted others stay idle
             else:
-                state["budget_note"] = (f"the {options.budget_s:.0f} s budget ended after the baseline's trial "
-                                        f"({typical:.0f} s), so no candidate was measured: a budget of about "
-                                        f"{wanted:.0f} s lets the search measure some")
+                state["budget_note"] = notes.budget_ended(options.budget_s, typical, wanted)
                 none_why = "no candidate measured: the budget ended after the baseline's trial"
         # Rounds beyond the planned ones leave time for the level windows and the behaviour values' rounds.
         after_decision = 2 * WINDOW_S + 3 * (variants + 1) * share * bool(variants)
         # A heavy model's level window takes seconds (.heavy.level_window_s): the rounds leave room for it.
         rounds_end = deadline - (level_window_s(design) if design is not None else 0.0)
+        # The batch layout on padded batches goes to the rounds though its one trial missed the mark (.screening).
+        prior = layout_prior(searched, measured, screening_step(searched, measured, given_up(), padding).anchor,
+                             padding) if options.screening else None
         decision = remeasure(pool, measured, round_options, emit, rounds_end, space, meter, plan, readings, share,
                              failed_again, round_sizes, none_why, extend_until=deadline - after_decision,
-                             untried=tuple(untried), capacity=pool.capacity())
+                             untried=tuple(untried), capacity=pool.capacity(), prior=prior)
         remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
             decision.dropped
         passed_over = decision.passed_over
+        if prior is not None and prior in {r.setting for r in decision.remeasured}:
+            state["prior_note"] = notes.prior_leader(prior, padding, measured[prior] / measured[BASELINE])
         if design is not None:  # the untried candidates that went into the rounds (the budget may drop some)
             in_rounds = {r.setting for r in decision.remeasured}
             state["heavy_note"] = heavy_note(step_s, [s for s in untried if s in in_rounds], state.get("wanted"),
                                              design.options.piece_steps)
         if decision.settled_after is not None and best is not None:
-            state["settled_note"] = (
-                f"the leaders' rounds stopped after {decision.settled_after} of up to {options.remeasure_rounds}: "
-                f"{best.setting.label()} beat the config by more than {INTERIM_MIN_GAIN:.0%} at the stricter "
-                f"interim test ({INTERIM_CONFIDENCE:.0%}), and no other leader could still take its place")
+            state["settled_note"] = notes.settled(decision.settled_after, options.remeasure_rounds, best.setting)
         decided_s = time.perf_counter() - started  # what follows measures, and never changes, the applied setting
         level = Level(pool, best.setting if best is not None else None, round_options)
         level.take()
@@ -391,31 +377,22 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     baseline = min((r for r in records if r.setting == BASELINE), key=lambda r: (r.state != "complete", r.contended),
                    default=None)
     facts = from_jsonable(ModelFacts, pool.model_facts) if pool.model_facts else None
-    notes = []
+    said = []
     if interrupted:
         kept = sum(1 for r in records if r.state in ("complete", "pruned", "failed"))
-        notes.append(f"interrupted: {kept} trials are kept in {storage_url}; the same command resumes from them")
-    kept_again = {r.setting for r in remeasured}
-    for setting, reason in failed_again.items():
-        if setting not in kept_again:
-            notes.append(f"{setting.label()} failed when measured in the re-measure, so it has no verdict: {reason}")
-    for leader in passed_over:  # leaders tied with the applied one, which changes fewer settings
-        notes.append(f"{leader.label()} measured {comparisons[leader.label()].verdict}, not beyond the noise of the "
-                     f"applied {best.setting.label()} ({best.verdict}), which changes fewer settings")
-    for key in ("budget_note", "search_note", "heavy_note", "whatif_note"):
-        if state.get(key):
-            notes.append(state[key])
+        said.append(f"interrupted: {kept} trials are kept in {storage_url}; the same command resumes from them")
+    said += notes.round_notes(failed_again, (r.setting for r in remeasured), passed_over, comparisons, best)
+    said += [state[key] for key in ("budget_note", "search_note", "heavy_note", "prior_note", "whatif_note")
+             if state.get(key)]
     if state.get("settled_note") and not interrupted:
-        notes.append(state["settled_note"])
+        said.append(state["settled_note"])
     if state.get("converged"):
-        after = "after the screening, " if seeds else ""
-        notes.append(f"the search stopped after {state['converged']} settings: {after}none of the last "
-                     f"{options.patience} measured beat the best so far by more than {MIN_GAIN:.0%}")
+        said.append(notes.converged(state["converged"], options.patience, bool(seeds)))
     if baseline is not None and baseline.state == "failed":
-        notes.append(f"the baseline itself failed: {baseline.reason}")
+        said.append(f"the baseline itself failed: {baseline.reason}")
     if pool.closed_for_memory:
-        notes.append(f"{pool.closed_for_memory} trial worker(s) were closed to make room for another in {room} "
-                     "and started again when needed: their starts took time from the budget")
+        said.append(f"{pool.closed_for_memory} trial worker(s) were closed to make room for another in {room} "
+                    "and started again when needed: their starts took time from the budget")
     attribution = ()
     if best is not None and best.significant and best.setting != BASELINE:
         attribution = applied_effects(measured, searched, best.setting, BASELINE, best.speedup)
@@ -427,6 +404,6 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                           round(measuring_s, 2), round(remeasure_s, 2), round(time.perf_counter() - started, 2),
                           options.budget_s, round(whatif_s, 2), round(decided_s, 2)),
         model_facts=facts, behaviour_gains=gains if best is not None else {}, bf16_parity=parity,
-        whatifs=tuple(whatifs), notes=tuple(notes), partial=interrupted,
+        whatifs=tuple(whatifs), notes=tuple(said), partial=interrupted,
         load=load_report(plan, readings, flagged_trials, *state.get("dropped_rounds", (0, False))),
         attribution=attribution, level_instances_per_s=level.pooled(), level_windows=level.rates())

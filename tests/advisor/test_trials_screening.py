@@ -1,6 +1,6 @@
 """The screening design that starts the search: one value changed at a time, each kept where it helped."""
 from advisor.trials import BASELINE, DEFAULT
-from advisor.trials.screening import screening, screening_step
+from advisor.trials.screening import layout_prior, screening, screening_step
 from advisor.trials.setting import SearchSpace, Setting
 
 SPACE = SearchSpace({"intra_op_threads": (DEFAULT, 1, 2), "batch_layout": ("config", "bucket"),
@@ -84,3 +84,21 @@ def test_given_up_settings_count_as_no_help_and_a_failed_baseline_keeps_nothing(
     no_baseline = {Setting(intra_op_threads=1): 120.0, Setting(intra_op_threads=2): 130.0}
     step = screening_step(SPACE, no_baseline)
     assert step.next == Setting(batch_layout="bucket") and step.anchor == BASELINE  # each value alone
+
+
+def test_the_batch_layout_on_padded_batches_goes_to_the_rounds_where_its_one_trial_missed_the_mark():
+    bucket, close = Setting(batch_layout="bucket"), Setting(omp_proc_bind="close")
+    measured = {BASELINE: 100.0, bucket: 102.0, close: 104.0}  # bucket under the 3% mark: not kept
+    anchor = screening_step(SPACE, measured, padding_fraction=0.35).anchor
+    assert anchor.batch_layout == "config"  # the path went on without it
+    assert layout_prior(SPACE, measured, anchor, 0.35) == bucket
+    assert layout_prior(SPACE, measured, anchor, 0.05) is None  # little padding: no prior, one trial decides
+    assert layout_prior(SPACE, measured, anchor, None) is None
+    # Clearly slower in its trial: taken at its word (sorting and smaller batches can cost more than padding).
+    assert layout_prior(SPACE, {**measured, bucket: 85.0}, anchor, 0.35) is None
+    # Kept by the screening, or part of a faster trial: it is among the leaders already.
+    kept = {BASELINE: 100.0, bucket: 110.0}
+    assert layout_prior(SPACE, kept, screening_step(SPACE, kept, padding_fraction=0.35).anchor, 0.35) is None
+    faster = {**measured, Setting(batch_layout="bucket", omp_proc_bind="close"): 112.0}
+    assert layout_prior(SPACE, faster, anchor, 0.35) is None
+    assert layout_prior(SPACE, {BASELINE: 100.0}, BASELINE, 0.35) is None  # not measured: nothing to send

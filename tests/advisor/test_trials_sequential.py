@@ -17,7 +17,7 @@ class Pool:
     max_alive = 3
 
 
-def _decide(monkeypatch, speeds, measured, most_rounds=5, extend_until=None, **options):
+def _decide(monkeypatch, speeds, measured, most_rounds=5, extend_until=None, prior=None, **options):
     """The decision when round ``n`` measures ``speeds[s][n]`` for each setting ``s``; the rounds run."""
     seen = []
 
@@ -27,7 +27,8 @@ def _decide(monkeypatch, speeds, measured, most_rounds=5, extend_until=None, **o
 
     monkeypatch.setattr(rm, "one_round", fake_round)
     decision = rm.remeasure(Pool(), measured, StudyOptions(remeasure_rounds=most_rounds, **options),
-                            lambda *a: None, deadline=float("inf"), space=SPACE, extend_until=extend_until)
+                            lambda *a: None, deadline=float("inf"), space=SPACE, extend_until=extend_until,
+                            prior=prior)
     return decision, seen
 
 
@@ -110,3 +111,15 @@ def test_a_leader_whose_worker_would_not_fit_in_memory_beside_the_baselines_is_l
                                 space=SPACE, round_fn=one, capacity=capacity)
         assert seen and all(s == expected for s in seen), (capacity, seen)
         assert decision.best.setting == (BUCKET if capacity == 1 else BUCKET_CLOSE)
+
+
+def test_a_prior_leader_takes_the_second_place_in_the_rounds_and_is_applied_when_they_show_its_gain(monkeypatch):
+    close = replace(BASELINE, omp_proc_bind="close")
+    measured = {BASELINE: 100.0, close: 106.0, BUCKET_CLOSE: 104.0, BUCKET: 101.0}  # bucket's one trial: x1.01
+    speeds = {BASELINE: [100.0] * 5, close: [101.0, 99.0, 100.0, 101.0, 100.0],
+              BUCKET_CLOSE: [104.0, 103.0, 104.0, 105.0, 104.0], BUCKET: [116.0, 114.0, 115.0, 117.0, 115.0]}
+    without, seen = _decide(monkeypatch, speeds, measured)
+    assert all(BUCKET not in s for s in seen) and without.best.setting != BUCKET
+    decision, seen = _decide(monkeypatch, speeds, measured, prior=BUCKET)
+    assert all(s == {BASELINE, close, BUCKET} for s in seen)
+    assert decision.best.setting == BUCKET and decision.best.significant
