@@ -61,7 +61,6 @@ def test_a_value_that_helps_is_kept_and_the_next_values_are_tried_over_it():
                       Setting(intra_op_threads=2, batch_layout="bucket", allocator="jemalloc")]
     assert end.anchor == Setting(intra_op_threads=2, batch_layout="bucket")  # the helpful ones, measured together
     assert set(end.anchor.changed()) == {"intra_op_threads", "batch_layout"}  # the dimensions kept
-    assert all(len(t.changed()) == len(end.anchor.changed()) + 1 or t in trials[:3] for t in trials)
 
 
 def test_a_value_that_helps_alone_but_not_over_the_kept_ones_is_dropped():
