@@ -20,6 +20,7 @@ from probes.load import LoadMeter, LoadReading
 
 from ..config import Experiment
 from ..inspect.facts import ModelFacts
+from . import notes
 from .effects import applied_effects
 from .heavy import (HeavyDesign, decision_s, design_for, heavy_note, level_window_s, untried_leaders,
                     wanted_budget_s)
@@ -31,7 +32,6 @@ from .pruner import SlowerThanBestPruner
 from .remeasure import (PLANNED_ROUNDS, ROUND_COST, bf16_parity, least_decision_s,
                         remeasure, search_reserve, suggestions)
 from .screening import layout_prior, screening, screening_step
-from . import notes
 from .records import importances, record_of
 from .result import SCHEMA_VERSION, Overhead, Progress, StudyResult, TrialMetrics, TrialRecord
 from .setting import BASELINE, SearchSpace, Setting
