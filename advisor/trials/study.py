@@ -171,7 +171,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             state["screened"] = True
             return
         screened.append(step.next)
-        study.enqueue_trial(step.next.params(), skip_if_exists=True)
+        # Not skip_if_exists: a stored trial of it without a usable rate (measured under other load, or
+        # interrupted, in an earlier run) is measured again, as the baseline is, not given up unmeasured.
+        study.enqueue_trial(step.next.params())
     specs = whatif_specs(experiment.facts)[: options.max_whatifs] if options.whatifs else []
 
     def objective(trial: optuna.Trial) -> float:

@@ -252,3 +252,24 @@ def test_the_batch_layouts_prior_goes_to_the_rounds_and_the_report_says_why(tiny
     assert bucket in {r.setting for r in result.remeasured}
     said = [n for n in result.notes if n.startswith("batch_layout=bucket went into the leaders' rounds")]
     assert len(said) == 1 and "of the token positions" in said[0], result.notes
+
+
+def test_a_stored_screening_trial_measured_under_other_load_is_measured_again(tiny_data, in_repo, tmp_path):
+    # The first run's baseline and first screening trial are both judged measured under other load. The
+    # second run measures the baseline again, then the screening trial still waiting, then the stored
+    # one's setting again (Optuna's skip_if_exists would skip it as it exists, and the screening would
+    # count it as no help, unmeasured).
+    machine = probe_machine()
+    experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
+    space = _fixed(build_space(machine, experiment), precision=("fp32",))
+    storage = f"sqlite:///{tmp_path / 'shared.db'}"
+    run_study(experiment, machine, space, tmp_path / "a", storage=storage, load_plan=fixed_load_plan(flags_every_trial=True),
+              options=StudyOptions(**FAST, n_trials=2, whatifs=False))
+    second = run_study(experiment, machine, space, tmp_path / "b", storage=storage, load_plan=QUIET,
+                       options=StudyOptions(**FAST, n_trials=3, whatifs=False))
+    first, fresh = second.trials[:2], [(t.setting, t.state, t.contended) for t in second.trials[2:]]
+    assert [(t.setting, t.state, t.contended) for t in first] == [(BASELINE, "complete", True),
+                                                                  (first[1].setting, "complete", True)]
+    # The first run's next screening trial was left waiting; the baseline went to the head of the queue.
+    assert fresh[0] == (BASELINE, "complete", False) and fresh[1][0] not in (BASELINE, first[1].setting)
+    assert fresh[2] == (first[1].setting, "complete", False), fresh
