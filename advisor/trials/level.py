@@ -23,9 +23,10 @@ from .measure import StudyOptions, Window, measure_window, metrics_of
 from .pool import TrialFailure, WorkerPool
 from .setting import Setting
 
-__all__ = ["WINDOW_S", "MAX_STEPS", "Level"]
+__all__ = ["WINDOW_S", "WINDOW_COST_S", "MAX_STEPS", "Level"]
 
 WINDOW_S = 4.0  # seconds of one continuous level window
+WINDOW_COST_S = WINDOW_S + 1.0  # its wall time at least: warm-up steps and the worker's reply besides (4.3-4.8 s)
 MAX_STEPS = 400  # a tiny model's steps are milliseconds: the window is sized by time, not capped low
 
 
@@ -46,8 +47,7 @@ class Level:
         took about 35 s, and a second one begun 5 s before the deadline ran the analysis 11% past
         its budget. So the cost expected is the longest window so far where that is longer.
         """
-        cost = max(WINDOW_S + 1.0, self.longest_s)
-        if self.setting is None or (deadline is not None and time.perf_counter() + cost > deadline):
+        if self.setting is None or (deadline is not None and time.perf_counter() + self.cost_s() > deadline):
             return
         batches = self.windows[0].profile.batches if self.windows and self.windows[0].profile else 0
         offset = len(self.windows) * (batches // 2)
@@ -58,6 +58,10 @@ class Level:
         except TrialFailure:
             pass  # a prediction without this window; the decision does not depend on it
         self.longest_s = max(self.longest_s, time.perf_counter() - began)
+
+    def cost_s(self) -> float:
+        """What the next window is expected to take: ``WINDOW_S`` and a second, or the longest so far."""
+        return max(WINDOW_COST_S, self.longest_s)
 
     def rates(self) -> Tuple[float, ...]:
         """Each window's own instances/s, in the order taken."""

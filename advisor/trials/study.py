@@ -25,7 +25,7 @@ from .effects import applied_effects
 from .heavy import (HeavyDesign, decision_s, design_for, heavy_note, level_window_s, untried_leaders,
                     wanted_budget_s)
 from .load import LoadPlan, flagged, load_report, plan_load
-from .level import WINDOW_S, Level
+from .level import WINDOW_COST_S, WINDOW_S, Level
 from .measure import DECISION_SHARE, Pruned, StudyOptions, beside_baseline, measure, reading_of
 from .pool import TrialFailure, WorkerJob, WorkerPool
 from .pruner import SlowerThanBestPruner
@@ -322,7 +322,7 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
                 state["budget_note"] = notes.budget_ended(options.budget_s, typical, wanted)
                 none_why = "no candidate measured: the budget ended after the baseline's trial"
         # Rounds beyond the planned ones leave time for the level windows and the behaviour values' rounds.
-        after_decision = 2 * WINDOW_S + 3 * (variants + 1) * share * bool(variants)
+        after_decision = 2 * WINDOW_COST_S + 3 * (variants + 1) * share * bool(variants)
         # A heavy model's level window takes seconds (.heavy.level_window_s): the rounds leave room for it.
         rounds_end = deadline - (level_window_s(design) if design is not None else 0.0)
         # The batch layout on padded batches goes to the rounds though its one trial missed the mark (.screening).
@@ -345,9 +345,9 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
         decided_s = time.perf_counter() - started  # what follows measures, and never changes, the applied setting
         level = Level(pool, best.setting if best is not None else None, round_options)
         level.take()
-        if best is not None:
-            suggested = suggestions(pool, best.setting, round_options, emit, deadline, space, meter, plan, readings,
-                                    share, failed_again, round_sizes, decision.rounds)
+        if best is not None:  # their rounds leave the second level window its time (.level: two pooled)
+            suggested = suggestions(pool, best.setting, round_options, emit, deadline - level.cost_s(), space, meter,
+                                    plan, readings, share, failed_again, round_sizes, decision.rounds)
             remeasured += suggested.remeasured
             gains = suggested.gains
             dropped = (dropped[0] + suggested.dropped[0], dropped[1] or suggested.dropped[1])
