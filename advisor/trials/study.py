@@ -352,10 +352,10 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
             gains = suggested.gains
             dropped = (dropped[0] + suggested.dropped[0], dropped[1] or suggested.dropped[1])
         state["dropped_rounds"] = dropped
-        parity = None
+        level.take(deadline)  # the second level window, some seconds after the first (.level)
+        parity = None  # after the window: the time the behaviour values' rounds left it is the window's
         if best is not None and "precision=bf16" in gains:
             parity = bf16_parity(pool, replace(best.setting, precision="bf16"), options)
-        level.take(deadline)  # the second level window, some seconds after the first (.level)
         remeasure_s = time.perf_counter() - t_re
         t_whatif = time.perf_counter()
         if specs and best is not None:
