@@ -26,7 +26,7 @@ from .setting import Setting
 __all__ = ["WINDOW_S", "WINDOW_COST_S", "MAX_STEPS", "Level"]
 
 WINDOW_S = 4.0  # seconds of one continuous level window
-WINDOW_COST_S = WINDOW_S + 1.0  # its wall time at least: warm-up steps and the worker's reply besides (4.3-4.8 s)
+WINDOW_COST_S = WINDOW_S + 1.0  # its wall time at least: warm-up and the worker's reply besides (4.3-5.3 s here)
 MAX_STEPS = 400  # a tiny model's steps are milliseconds: the window is sized by time, not capped low
 
 

@@ -53,5 +53,6 @@ def round_notes(failed_again: Dict[Setting, str], kept_again: Iterable[Setting],
     notes = [f"{setting.label()} failed when measured in the re-measure, so it has no verdict: {reason}"
              for setting, reason in failed_again.items() if setting not in kept]
     notes += [f"{leader.label()} measured {comparisons[leader.label()].verdict}, not beyond the noise of the "
-              f"applied {best.setting.label()} ({best.verdict}), which changes fewer settings" for leader in passed_over]
+              f"applied {best.setting.label()} ({best.verdict}), which changes fewer settings"
+              for leader in passed_over]
     return notes

@@ -263,8 +263,8 @@ def test_a_stored_screening_trial_measured_under_other_load_is_measured_again(ti
     experiment = load_experiment(EXAMPLES / "cnn_classifier" / "tiny.jsonnet")
     space = _fixed(build_space(machine, experiment), precision=("fp32",))
     storage = f"sqlite:///{tmp_path / 'shared.db'}"
-    run_study(experiment, machine, space, tmp_path / "a", storage=storage, load_plan=fixed_load_plan(flags_every_trial=True),
-              options=StudyOptions(**FAST, n_trials=2, whatifs=False))
+    run_study(experiment, machine, space, tmp_path / "a", storage=storage,
+              load_plan=fixed_load_plan(flags_every_trial=True), options=StudyOptions(**FAST, n_trials=2, whatifs=False))
     second = run_study(experiment, machine, space, tmp_path / "b", storage=storage, load_plan=QUIET,
                        options=StudyOptions(**FAST, n_trials=3, whatifs=False))
     first, fresh = second.trials[:2], [(t.setting, t.state, t.contended) for t in second.trials[2:]]
