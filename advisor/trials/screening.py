@@ -29,6 +29,10 @@ PADDED = 0.2  # a padding fraction above which the batch layout is screened firs
 PRIOR_FLOOR = 0.9
 
 
+def _padded(padding_fraction: Optional[float]) -> bool:
+    return padding_fraction is not None and padding_fraction > PADDED
+
+
 def _dimensions(space: SearchSpace, padding_fraction: Optional[float]) -> List[str]:
     """The screening's order of dimensions.
 
@@ -39,7 +43,7 @@ def _dimensions(space: SearchSpace, padding_fraction: Optional[float]) -> List[s
     should have measured the likeliest gain. On a 2-vCPU AMD EPYC (Zen 3) a 60 s budget measured
     two of the GRU tagger's trials, neither of them bucket batches (x1.28 at 120 s).
     """
-    padded = padding_fraction is not None and padding_fraction > PADDED
+    padded = _padded(padding_fraction)
     return sorted(space.choices,
                   key=lambda name: (name in Setting.PROCESS_LEVEL, not (padded and name == "batch_layout")))
 
@@ -102,9 +106,8 @@ def layout_prior(space: SearchSpace, measured: Dict[Setting, float], anchor: Set
     its trial measured clearly slower than the config (``PRIOR_FLOOR``): the rounds' interleaved
     repeats, not one trial, then decide.
     """
-    padded = padding_fraction is not None and padding_fraction > PADDED
     base = measured.get(BASELINE)
-    if not padded or not base or "batch_layout" not in space.choices or anchor.batch_layout != BASELINE.batch_layout:
+    if not _padded(padding_fraction) or not base or "batch_layout" not in space.choices or anchor.batch_layout != BASELINE.batch_layout:
         return None
     fastest = max((s for s in measured if s.speed_only), key=measured.__getitem__)
     if fastest.batch_layout != BASELINE.batch_layout:  # a faster trial has it already
