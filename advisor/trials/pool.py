@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 import psutil
 
 from ..errors import AdvisorError
+from .interrupts import check
 
 __all__ = ["WorkerJob", "Worker", "WorkerPool", "TrialFailure"]
 
@@ -177,6 +178,7 @@ class Worker:
         assert self.proc.stdout is not None
         deadline = time.perf_counter() + timeout
         while True:
+            check()  # a pending Ctrl-C or SIGTERM is taken here, while the study only waits (.interrupts)
             ready, _, _ = select.select([self.proc.stdout], [], [], _POLL_S)
             if ready:
                 line = self.proc.stdout.readline()

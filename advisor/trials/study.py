@@ -22,6 +22,7 @@ from ..config import Experiment
 from ..inspect.facts import ModelFacts
 from . import notes
 from .effects import applied_effects
+from .interrupts import TakenAtWaits, caused_by_interrupt
 from .heavy import (HeavyDesign, decision_s, design_for, heavy_note, level_window_s, untried_leaders,
                     wanted_budget_s)
 from .load import LoadPlan, flagged, load_report, plan_load
@@ -289,81 +290,84 @@ def run_study(experiment: Experiment, machine: MachineFacts, space: SearchSpace,
     remeasure_s = whatif_s = decided_s = 0.0
     level = Level(pool, None, options)
     try:
-        pending = [s for s in seeds if s not in attempted]
-        if pending or BASELINE not in measured:  # every worker the screening needs, started side by side
-            pool.prestart([BASELINE, *pending])
-        padding = ((pool.model_facts or {}).get("padding") or {}).get("padding_fraction")
-        seeds = screening(searched, padding) if options.screening else []
-        state["padding"] = padding
-        advance()  # a resumed study's next screening trial (a new one's waits for the baseline's)
-        study.optimize(objective, n_trials=options.n_trials, callbacks=[after_trial], catch=(TrialFailure,),
-                       gc_after_trial=False)
-        measuring_s = state["measuring_s"]
-        t_re = time.perf_counter()
-        deadline = started + options.budget_s
-        typical = setting_share()
-        round_sizes: Dict[Setting, int] = {}  # timed steps per round piece, shared by both kinds of rounds
-        none_why = None  # why no candidate reaches the rounds, where the budget is the reason
-        round_options, share = options, ROUND_COST * typical  # and one setting's share of a round
-        design: Optional[HeavyDesign] = state.get("heavy")
-        if design is not None:
-            round_options, share, step_s = design
-        untried: List[Setting] = []
-        if searched.size() > 1 and attempted and all(s == BASELINE for s in attempted):
-            # The budget ended with the baseline's trial: a heavy model's rounds take the screening's first
-            # candidates untried where a decision fits (.heavy); else say so, and what would do.
-            wanted = wanted_budget_s(pool.start_cost(), typical, round_settings * ROUND_COST, design)
-            if design is not None and decision_s(design) <= deadline - time.perf_counter():
-                untried = untried_leaders(seeds, options.top_k, BASELINE)
-            if untried:
-                state["wanted"] = wanted
-                pool.keep_only([BASELINE, *untried])  # no search follows: the prestarted others stay idle
-            else:
-                state["budget_note"] = notes.budget_ended(options.budget_s, typical, wanted)
-                none_why = "no candidate measured: the budget ended after the baseline's trial"
-        # Rounds beyond the planned ones leave time for the level windows and the behaviour values' rounds.
-        after_decision = 2 * WINDOW_COST_S + 3 * (variants + 1) * share * bool(variants)
-        # A heavy model's level window takes seconds (.heavy.level_window_s): the rounds leave room for it.
-        rounds_end = deadline - (level_window_s(design) if design is not None else 0.0)
-        # The batch layout on padded batches goes to the rounds though its one trial missed the mark (.screening).
-        prior = layout_prior(searched, measured, screening_step(searched, measured, given_up(), padding).anchor,
-                             padding) if options.screening else None
-        decision = remeasure(pool, measured, round_options, emit, rounds_end, space, meter, plan, readings, share,
-                             failed_again, round_sizes, none_why, extend_until=deadline - after_decision,
-                             untried=tuple(untried), capacity=pool.capacity(), prior=prior)
-        remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
-            decision.dropped
-        passed_over = decision.passed_over
-        if prior is not None and prior in {r.setting for r in decision.remeasured}:
-            state["prior_note"] = notes.prior_leader(prior, padding, measured[prior] / measured[BASELINE])
-        if design is not None:  # the untried candidates that went into the rounds (the budget may drop some)
-            in_rounds = {r.setting for r in decision.remeasured}
-            state["heavy_note"] = heavy_note(step_s, [s for s in untried if s in in_rounds], state.get("wanted"),
-                                             design.options.piece_steps)
-        if decision.settled_after is not None and best is not None:
-            state["settled_note"] = notes.settled(decision.settled_after, options.remeasure_rounds, best.setting)
-        decided_s = time.perf_counter() - started  # what follows measures, and never changes, the applied setting
-        level = Level(pool, best.setting if best is not None else None, round_options)
-        level.take()
-        if best is not None:  # their rounds leave the second level window its time (.level: two pooled)
-            suggested = suggestions(pool, best.setting, round_options, emit, deadline - level.cost_s(), space, meter,
-                                    plan, readings, share, failed_again, round_sizes, decision.rounds)
-            remeasured += suggested.remeasured
-            gains = suggested.gains
-            dropped = (dropped[0] + suggested.dropped[0], dropped[1] or suggested.dropped[1])
-        state["dropped_rounds"] = dropped
-        level.take(deadline)  # the second level window, some seconds after the first (.level)
-        parity = None  # after the window: the time the behaviour values' rounds left it is the window's
-        if best is not None and "precision=bf16" in gains:
-            parity = bf16_parity(pool, replace(best.setting, precision="bf16"), options)
-        remeasure_s = time.perf_counter() - t_re
-        t_whatif = time.perf_counter()
-        if specs and best is not None:
-            outcome = whatifs_beside(experiment, best.setting, pool, options, trial_seconds, log_dir=log_dir,
-                                     deadline=deadline, room=room)
-            whatifs, whatif_starts, state["whatif_note"] = list(outcome.whatifs), outcome.starts, outcome.note
-        whatif_s = time.perf_counter() - t_whatif
-    except KeyboardInterrupt:
+        with TakenAtWaits():  # an interrupt waits for a wait on a worker, never cuts a write (.interrupts)
+            pending = [s for s in seeds if s not in attempted]
+            if pending or BASELINE not in measured:  # every worker the screening needs, started side by side
+                pool.prestart([BASELINE, *pending])
+            padding = ((pool.model_facts or {}).get("padding") or {}).get("padding_fraction")
+            seeds = screening(searched, padding) if options.screening else []
+            state["padding"] = padding
+            advance()  # a resumed study's next screening trial (a new one's waits for the baseline's)
+            study.optimize(objective, n_trials=options.n_trials, callbacks=[after_trial], catch=(TrialFailure,),
+                           gc_after_trial=False)
+            measuring_s = state["measuring_s"]
+            t_re = time.perf_counter()
+            deadline = started + options.budget_s
+            typical = setting_share()
+            round_sizes: Dict[Setting, int] = {}  # timed steps per round piece, shared by both kinds of rounds
+            none_why = None  # why no candidate reaches the rounds, where the budget is the reason
+            round_options, share = options, ROUND_COST * typical  # and one setting's share of a round
+            design: Optional[HeavyDesign] = state.get("heavy")
+            if design is not None:
+                round_options, share, step_s = design
+            untried: List[Setting] = []
+            if searched.size() > 1 and attempted and all(s == BASELINE for s in attempted):
+                # The budget ended with the baseline's trial: a heavy model's rounds take the screening's first
+                # candidates untried where a decision fits (.heavy); else say so, and what would do.
+                wanted = wanted_budget_s(pool.start_cost(), typical, round_settings * ROUND_COST, design)
+                if design is not None and decision_s(design) <= deadline - time.perf_counter():
+                    untried = untried_leaders(seeds, options.top_k, BASELINE)
+                if untried:
+                    state["wanted"] = wanted
+                    pool.keep_only([BASELINE, *untried])  # no search follows: the prestarted others stay idle
+                else:
+                    state["budget_note"] = notes.budget_ended(options.budget_s, typical, wanted)
+                    none_why = "no candidate measured: the budget ended after the baseline's trial"
+            # Rounds beyond the planned ones leave time for the level windows and the behaviour values' rounds.
+            after_decision = 2 * WINDOW_COST_S + 3 * (variants + 1) * share * bool(variants)
+            # A heavy model's level window takes seconds (.heavy.level_window_s): the rounds leave room for it.
+            rounds_end = deadline - (level_window_s(design) if design is not None else 0.0)
+            # The batch layout on padded batches goes to the rounds though its one trial missed the mark (.screening).
+            prior = layout_prior(searched, measured, screening_step(searched, measured, given_up(), padding).anchor,
+                                 padding) if options.screening else None
+            decision = remeasure(pool, measured, round_options, emit, rounds_end, space, meter, plan, readings, share,
+                                 failed_again, round_sizes, none_why, extend_until=deadline - after_decision,
+                                 untried=tuple(untried), capacity=pool.capacity(), prior=prior)
+            remeasured, comparisons, best, dropped = list(decision.remeasured), decision.comparisons, decision.best, \
+                decision.dropped
+            passed_over = decision.passed_over
+            if prior is not None and prior in {r.setting for r in decision.remeasured}:
+                state["prior_note"] = notes.prior_leader(prior, padding, measured[prior] / measured[BASELINE])
+            if design is not None:  # the untried candidates that went into the rounds (the budget may drop some)
+                in_rounds = {r.setting for r in decision.remeasured}
+                state["heavy_note"] = heavy_note(step_s, [s for s in untried if s in in_rounds], state.get("wanted"),
+                                                 design.options.piece_steps)
+            if decision.settled_after is not None and best is not None:
+                state["settled_note"] = notes.settled(decision.settled_after, options.remeasure_rounds, best.setting)
+            decided_s = time.perf_counter() - started  # what follows measures, and never changes, the applied setting
+            level = Level(pool, best.setting if best is not None else None, round_options)
+            level.take()
+            if best is not None:  # their rounds leave the second level window its time (.level: two pooled)
+                suggested = suggestions(pool, best.setting, round_options, emit, deadline - level.cost_s(), space,
+                                        meter, plan, readings, share, failed_again, round_sizes, decision.rounds)
+                remeasured += suggested.remeasured
+                gains = suggested.gains
+                dropped = (dropped[0] + suggested.dropped[0], dropped[1] or suggested.dropped[1])
+            state["dropped_rounds"] = dropped
+            level.take(deadline)  # the second level window, some seconds after the first (.level)
+            parity = None  # after the window: the time the behaviour values' rounds left it is the window's
+            if best is not None and "precision=bf16" in gains:
+                parity = bf16_parity(pool, replace(best.setting, precision="bf16"), options)
+            remeasure_s = time.perf_counter() - t_re
+            t_whatif = time.perf_counter()
+            if specs and best is not None:
+                outcome = whatifs_beside(experiment, best.setting, pool, options, trial_seconds, log_dir=log_dir,
+                                         deadline=deadline, room=room)
+                whatifs, whatif_starts, state["whatif_note"] = list(outcome.whatifs), outcome.starts, outcome.note
+            whatif_s = time.perf_counter() - t_whatif
+    except BaseException as exc:  # noqa: BLE001 - only interrupts are handled; the rest is raised again
+        if not caused_by_interrupt(exc):
+            raise
         # Stop now, keep what the storage holds; the decision needs the re-measure, so there is none.
         interrupted = True
         remeasured, comparisons, best, gains, parity, whatifs, passed_over = [], {}, None, {}, None, [], ()
