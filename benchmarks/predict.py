@@ -31,7 +31,19 @@ from _common import REPO, header, median, publish, table
 
 from advisor.trials import StudyOptions
 from advisor.trials.level import WINDOW_S
+from advisor.trials.setting import Setting
 from advisor.trials.measure import measure_window, metrics_of
+
+
+def analysis_line(name: str, report: dict) -> str:
+    """What the analysis measured and decided, as oracle.py prints it: why a run applied what it did."""
+    study = report["study"]
+    trials = ", ".join(f"{Setting(**t['setting']).label()} {t['value']:.0f}" for t in study["trials"]
+                       if t["state"] == "complete" and t.get("value") is not None)
+    best = study.get("best") or {}
+    return (f"{name}: trials (search value) {trials}; verdict {best.get('verdict')}; "
+            + "; ".join(f"{k}: {c['verdict']}" for k, c in study["comparisons"].items())
+            + (f"; notes: {' | '.join(study['notes'])}" if study["notes"] else ""))
 
 
 def main() -> None:
@@ -55,6 +67,7 @@ def main() -> None:
     for run, name in [(run, name) for run in range(1, args.runs + 1) for name in args.examples]:
         with tempfile.TemporaryDirectory() as tmp:
             report, advised, _ = advice(name, args.budget, Path(tmp) / "advice", sample_instances=args.sample_instances)
+            print(analysis_line(name, report), flush=True)
             t001 = next(f for f in report["findings"] if f["code"] == "T001")
             evidence = t001["evidence"]
             # AllenNLP reads and indexes the whole file before the trainer starts (without
