@@ -56,13 +56,13 @@ class TakenAtWaits:
 
     def __exit__(self, kind: Optional[Type[BaseException]], exc: Optional[BaseException],
                  tb: Optional[TracebackType]) -> bool:
+        global _pending
         for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
+            # None: the handler was not set from Python (an embedding host's); the default is the nearest.
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
         if self._previous and kind is None:
             check()  # a signal arrived after the last wait: the study stops here, as it would have there
-        else:
-            global _pending
-            _pending = False  # already unwinding (an interrupt or an error): that one goes on
+        _pending = False  # already unwinding (an interrupt or an error): that one goes on
         return False
 
 
