@@ -22,6 +22,32 @@ def _send(channel, message: Dict[str, Any]) -> None:
     channel.flush()
 
 
+def where_raised(exc: BaseException) -> str:
+    """Where ``exc`` was raised, as ``path:line in function`` (the innermost frame), so that a failed
+    trial's reason names the library code that refused (a bf16 failure inside AllenNLP's loss, say)."""
+    tb = exc.__traceback__
+    if tb is None:
+        return ""
+    frame = traceback.extract_tb(tb)[-1]
+    path = frame.filename.replace(os.sep, "/")
+    if "/site-packages/" in path:
+        path = path.rsplit("/site-packages/", 1)[1]
+    else:
+        try:
+            path = os.path.relpath(path).replace(os.sep, "/")
+        except ValueError:  # another drive (Windows)
+            pass
+        if path.startswith("../"):
+            path = os.path.basename(path)
+    return f"{path}:{frame.lineno} in {frame.name}"
+
+
+def failure_message(exc: BaseException) -> str:
+    """``Type: message (at path:line in function)``: what a failed build or trial reports to the parent."""
+    where = where_raised(exc)
+    return f"{type(exc).__name__}: {exc}" + (f" (at {where})" if where else "")
+
+
 def main() -> None:
     # Ctrl-C reaches the whole process group; the parent decides what an interrupted trial means and
     # stops its workers itself, so a worker must not die first and look like a crashed trial.
@@ -56,7 +82,7 @@ def main() -> None:
         _send(channel, {"op": "error", "user_error": True, "message": str(exc)})
         return
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which decides
-        _send(channel, {"op": "error", "user_error": False, "message": f"{type(exc).__name__}: {exc}",
+        _send(channel, {"op": "error", "user_error": False, "message": failure_message(exc),
                         "traceback": traceback.format_exc()})
         return
     _send(channel, {"op": "ready", "build_s": time.perf_counter() - started, "timings": built.timings,
@@ -85,7 +111,7 @@ def main() -> None:
                 runner.end()
             except Exception:  # noqa: BLE001
                 pass
-            _send(channel, {"op": op, "ok": False, "message": f"{type(exc).__name__}: {exc}",
+            _send(channel, {"op": op, "ok": False, "message": failure_message(exc),
                             "traceback": traceback.format_exc(limit=6)})
 
 
