@@ -30,8 +30,9 @@ def where_raised(exc: BaseException) -> str:
         return ""
     frame = traceback.extract_tb(tb)[-1]
     path = frame.filename.replace(os.sep, "/")
-    if "/site-packages/" in path:
-        path = path.rsplit("/site-packages/", 1)[1]
+    library = next((d for d in ("/site-packages/", "/dist-packages/") if d in path), None)
+    if library:
+        path = path.rsplit(library, 1)[1]
     else:
         try:
             path = os.path.relpath(path).replace(os.sep, "/")
