@@ -31,8 +31,8 @@ from _common import REPO, header, median, publish, table
 
 from advisor.trials import StudyOptions
 from advisor.trials.level import WINDOW_S
-from advisor.trials.setting import Setting
 from advisor.trials.measure import measure_window, metrics_of
+from advisor.trials.setting import Setting
 
 
 def analysis_line(name: str, report: dict) -> str:

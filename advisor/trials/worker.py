@@ -29,16 +29,14 @@ def where_raised(exc: BaseException) -> str:
     if tb is None:
         return ""
     frame = traceback.extract_tb(tb)[-1]
-    path = frame.filename.replace(os.sep, "/")
-    library = next((d for d in ("/site-packages/", "/dist-packages/") if d in path), None)
-    if library:
-        path = path.rsplit(library, 1)[1]
+    path = frame.filename
+    for library in ("/site-packages/", "/dist-packages/"):  # pip's and Debian's folders of packages
+        if library in path:
+            path = path.rsplit(library, 1)[1]
+            break
     else:
-        try:
-            path = os.path.relpath(path).replace(os.sep, "/")
-        except ValueError:  # another drive (Windows)
-            pass
-        if path.startswith("../"):
+        path = os.path.relpath(path)
+        if path.startswith(".."):  # outside the working directory: the file's name says enough
             path = os.path.basename(path)
     return f"{path}:{frame.lineno} in {frame.name}"
 

@@ -1,5 +1,6 @@
 """A failed trial's reason names where it was raised (advisor.trials.worker)."""
 import pytest
+import torch
 
 from advisor.trials.worker import failure_message, where_raised
 
@@ -20,7 +21,6 @@ def test_the_innermost_frame_is_named_relative_to_the_working_directory():
 def test_a_library_frame_is_named_from_its_package_as_bf16_in_allennlps_loss_helper_is():
     # AllenNLP 2.10's helper behind sequence_cross_entropy_with_logits knows float16/32/64 only: a
     # simple_tagger trial under bf16 autocast fails here (measured on a native-bf16 Zen 5).
-    torch = pytest.importorskip("torch")
     from allennlp.nn.util import tiny_value_of_dtype
 
     with pytest.raises(TypeError) as caught:
